@@ -1,0 +1,2 @@
+export { ERROR_CODES, type ErrorCode } from './error-code.ts';
+export { UpkeepError, isUpkeepError, type ErrorDetails } from './upkeep-error.ts';

@@ -1,0 +1,41 @@
+export {
+  MAX_TAG_LENGTH,
+  compareVersions,
+  isPrereleaseVersion,
+  isValidVersion,
+  parseTag,
+  parseVersion,
+  sortVersions,
+  versionsEqual,
+  type TagParseResult,
+  type TagRules,
+  type Version,
+} from './version.ts';
+export { isValidConstraint, parseConstraint, satisfies, type Constraint } from './constraint.ts';
+export {
+  RISK_LEVELS,
+  classifyChange,
+  compareRisk,
+  maxRisk,
+  releaseDistance,
+  riskAtMost,
+  type ChangeDirection,
+  type ChangeKind,
+  type ReleaseDistance,
+  type RiskLevel,
+  type VersionChange,
+} from './risk.ts';
+export {
+  STRATEGIES,
+  isStrategyName,
+  readCandidates,
+  resolveVersion,
+  type Candidate,
+  type ExcludedVersion,
+  type PassedOver,
+  type ReleaseInput,
+  type Resolution,
+  type ResolveInput,
+  type SkippedTag,
+  type StrategyName,
+} from './strategy.ts';
