@@ -1030,6 +1030,11 @@ describe('bad input', () => {
       'breaking_changes[0] (node_exporter) change_type "flag_removed" is not a known change type',
     ],
     [
+      { breakingChanges: [{ ...diskstatsRemoval, from_version: '2.0.0' }] },
+      'INPUT_INVALID',
+      'breaking_changes[0] (node_exporter) from_version 2.0.0 is not below to_version 2.0.0',
+    ],
+    [
       {
         maintenanceWindows: {
           enabled: true,

@@ -1,6 +1,7 @@
 import { UpkeepError } from '@upkeep/errors';
 import {
   RISK_LEVELS,
+  compareVersions,
   parseConstraint,
   parseTag,
   parseVersion,
@@ -108,11 +109,17 @@ function readBreakingChange(entry: BreakingChangeEntry, index: number): ParsedBr
       entry.severity,
     );
   }
-  return {
-    entry,
-    from: parseVersion(entry.from_version, `${where} from_version`),
-    to: parseVersion(entry.to_version, `${where} to_version`),
-  };
+  const from = parseVersion(entry.from_version, `${where} from_version`);
+  const to = parseVersion(entry.to_version, `${where} to_version`);
+  if (compareVersions(from, to) >= 0) {
+    invalid(
+      `${where} from_version`,
+      `${from.text} is not below to_version ${to.text}`,
+      'from_version is the last version with the old behaviour, to_version the release the change lands in',
+      entry.from_version,
+    );
+  }
+  return { entry, from, to };
 }
 
 function readDate(text: string, what: string): Date {
