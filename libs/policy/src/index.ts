@@ -1,0 +1,34 @@
+export {
+  configInvalidError,
+  formatIssue,
+  formatPath,
+  type ConfigIssue,
+  type PathSegment,
+} from './config/config-issue.ts';
+export { closestName } from './config/did-you-mean.ts';
+export { MAX_DURATION_SECONDS, parseDuration, type DurationResult } from './config/duration.ts';
+export { loadPolicyConfig } from './config/load-policy-config.ts';
+export * from './config/policy-config.schema.ts';
+export { NAME_PATTERN, isValidTimeZone } from './config/schema-fields.ts';
+export {
+  MAX_YAML_ALIAS_COUNT,
+  MAX_YAML_BYTES,
+  readYaml,
+  type Position,
+  type YamlSource,
+} from './config/yaml-source.ts';
+export {
+  effectiveComponent,
+  effectiveConfig,
+  effectiveGlobal,
+  excludedVersionsOf,
+  explainComponent,
+  explainGlobal,
+  traceComponent,
+  type EffectiveComponent,
+  type EffectiveConfig,
+  type ExplainedValue,
+  type TracedComponent,
+} from './overlay/effective-config.ts';
+export { GLOBAL_DEFAULTS, type EffectiveGlobal } from './overlay/global-defaults.ts';
+export type { Origin } from './overlay/layered-merge.ts';
