@@ -32,3 +32,18 @@ export {
 } from './overlay/effective-config.ts';
 export { GLOBAL_DEFAULTS, type EffectiveGlobal } from './overlay/global-defaults.ts';
 export type { Origin } from './overlay/layered-merge.ts';
+export {
+  LOCK_FILE_VERSION,
+  parseLockFile,
+  renderLockFile,
+  type LockFile,
+  type LockedArtifact,
+  type LockedComponent,
+} from './lock/lock-file.ts';
+export {
+  isWithinWindow,
+  nextWindow,
+  openWindow,
+  type WindowOccurrence,
+  type WindowRule,
+} from './windows/maintenance-window.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { compareVersions, parseVersion } from '@upkeep/versioning';
 import { traceComponent } from '../overlay/effective-config.ts';
 import { isPlainObject } from '../overlay/layered-merge.ts';
@@ -19,124 +19,9 @@ import {
 } from './policy-config.schema.ts';
 import { NAME_PATTERN } from './schema-fields.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
+import { validateWith, valueAt } from './schema-issues.ts';
 
 const TOP_LEVEL_KEYS = ['global', 'components', 'environments', 'upgrade_policies', 'breaking_changes'];
-
-function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
-  let node = data;
-  for (const segment of path) {
-    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
-    else if (isPlainObject(node) && Object.hasOwn(node, segment)) node = node[segment];
-    else return undefined;
-  }
-  return node;
-}
-
-const EXPECTED: Readonly<Record<string, string>> = {
-  string: 'a string',
-  number: 'a number',
-  int: 'a whole number',
-  boolean: 'true or false',
-  object: 'a mapping',
-  array: 'a list',
-  record: 'a mapping',
-};
-
-function schemaIssues(
-  data: unknown,
-  source: YamlSource,
-  knownKeysOf: WeakMap<object, readonly string[]>,
-): ConfigIssue[] {
-  const result = policyConfigSchema.safeParse(data, {
-    error: (issue) => {
-      if (
-        issue.code === 'unrecognized_keys' &&
-        issue.inst instanceof z.ZodObject &&
-        isPlainObject(issue.input)
-      ) {
-        knownKeysOf.set(issue.input, Object.keys(issue.inst.shape));
-      }
-      return undefined;
-    },
-  });
-  if (result.success) return [];
-  const issues: ConfigIssue[] = [];
-  for (const issue of result.error.issues) {
-    const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
-    const value = valueAt(data, path);
-    switch (issue.code) {
-      case 'unrecognized_keys': {
-        const known = isPlainObject(value) ? (knownKeysOf.get(value) ?? []) : [];
-        for (const key of issue.keys) {
-          const suggestion = didYouMean(key, known);
-          issues.push(
-            source.located(
-              [...path, key],
-              `unknown key ${JSON.stringify(key)}${suggestion === '' ? ` (known keys: ${known.join(', ')})` : suggestion}`,
-              'key',
-            ),
-          );
-        }
-        break;
-      }
-      case 'invalid_type':
-        issues.push(
-          source.located(
-            path,
-            value === undefined
-              ? `is required (${EXPECTED[issue.expected] ?? issue.expected})`
-              : `${describeValue(value)} is not ${EXPECTED[issue.expected] ?? issue.expected}${value === null ? '' : ` (it is a ${kindOf(value)})`}`,
-          ),
-        );
-        break;
-      case 'invalid_value':
-        issues.push(
-          source.located(
-            path,
-            `${describeValue(value)} is not one of ${issue.values.map((v) => String(v)).join(', ')}${
-              typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : ''
-            }`,
-          ),
-        );
-        break;
-      case 'too_small':
-        issues.push(
-          source.located(
-            path,
-            issue.origin === 'string'
-              ? 'must not be empty'
-              : issue.origin === 'array'
-                ? `needs at least ${String(issue.minimum)} item(s)`
-                : `${describeValue(value)} is ${issue.inclusive === false ? 'not more than' : 'less than'} the minimum ${String(issue.minimum)}`,
-          ),
-        );
-        break;
-      case 'too_big':
-        issues.push(
-          source.located(
-            path,
-            issue.origin === 'string'
-              ? `is longer than ${String(issue.maximum)} characters`
-              : `${describeValue(value)} is more than the maximum ${String(issue.maximum)}`,
-          ),
-        );
-        break;
-      case 'invalid_format':
-      case 'invalid_union':
-        issues.push(source.located(path, `${describeValue(value)} ${issue.message}`));
-        break;
-      case 'custom':
-        issues.push(source.located(path, issue.message));
-        break;
-      case 'not_multiple_of':
-      case 'invalid_key':
-      case 'invalid_element':
-        issues.push(source.located(path, `${describeValue(value)}: ${issue.message}`));
-        break;
-    }
-  }
-  return issues;
-}
 
 /** Names that must refer to a component of `components`, checked on the raw data so all errors come at once. */
 function referenceIssues(data: Record<string, unknown>, source: YamlSource): ConfigIssue[] {
@@ -363,11 +248,11 @@ export function loadPolicyConfig(text: string, sourceName = 'versions.yaml'): Po
     ]);
   }
 
-  const issues = [...schemaIssues(data, source, new WeakMap()), ...referenceIssues(data, source)];
-  if (issues.length > 0) throw configInvalidError(sourceName, issues);
+  const validated = validateWith(policyConfigSchema, data, source.located);
+  const issues = [...(validated.ok ? [] : validated.issues), ...referenceIssues(data, source)];
+  if (!validated.ok || issues.length > 0) throw configInvalidError(sourceName, issues);
 
-  // The schema passed, so this parse cannot fail; it yields the typed, normalised values.
-  const config = normalise(policyConfigSchema.parse(data), sourceName);
+  const config = normalise(validated.value, sourceName);
   const crossIssues = componentIssues(config, source);
   if (crossIssues.length > 0) throw configInvalidError(sourceName, crossIssues);
   return config;

@@ -35,9 +35,9 @@ export interface Position {
 export interface YamlSource {
   readonly data: unknown;
   /** The position of the key at `path` (`at: 'key'`) or of its value (default), or of the nearest ancestor. */
-  locate(path: readonly PathSegment[], at?: 'key' | 'value'): Position | undefined;
+  readonly locate: (path: readonly PathSegment[], at?: 'key' | 'value') => Position | undefined;
   /** `issue` with the line and column of its path. */
-  located(path: readonly PathSegment[], message: string, at?: 'key' | 'value'): ConfigIssue;
+  readonly located: (path: readonly PathSegment[], message: string, at?: 'key' | 'value') => ConfigIssue;
 }
 
 function utf8Length(text: string): number {
