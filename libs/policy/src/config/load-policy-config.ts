@@ -101,12 +101,23 @@ function referenceIssues(data: Record<string, unknown>, source: YamlSource): Con
   return issues;
 }
 
+/** The key in the file that set `path` (or, for a mapping, the first of its values), else `fallback`. */
 function keyOf(
   origins: ReadonlyMap<string, { key: readonly PathSegment[] | undefined }>,
   path: string,
   fallback: PathSegment[],
 ): PathSegment[] {
-  const key = origins.get(path)?.key;
+  let key = origins.get(path)?.key;
+  if (key === undefined) {
+    for (const [leaf, origin] of origins) {
+      if (leaf.startsWith(`${path}\u0000`) && origin.key !== undefined) {
+        // The mapping itself: drop the part of the key below `path`.
+        const depth = leaf.split('\u0000').length - path.split('\u0000').length;
+        key = origin.key.slice(0, origin.key.length - depth);
+        break;
+      }
+    }
+  }
   return key === undefined ? fallback : [...key];
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RISK_LEVELS, STRATEGIES } from '@upkeep/versioning';
+import { describeValue } from './config-issue.ts';
 import {
   absolutePathText,
   argv,
@@ -14,6 +15,7 @@ import {
   namedMap,
   octalModeText,
   regexText,
+  rule,
   section,
   seriesText,
   text,
@@ -138,12 +140,15 @@ export const componentSchema = section({
       error: 'is not an OWNER/REPOSITORY name such as "prometheus/node_exporter"',
     })
     .optional(),
-  gitlab_project: z
-    .union([z.string().regex(/^(?:\d+|[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)$/), z.int().positive()], {
-      error: 'is not a GitLab project path such as "group/project" or a numeric project id',
-    })
-    .transform(String)
-    .optional(),
+  gitlab_project: rule((value) =>
+    (typeof value === 'number' && Number.isInteger(value) && value > 0) ||
+    (typeof value === 'string' && /^(?:\d+|[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+)$/.test(value))
+      ? { ok: true, value: String(value) }
+      : {
+          ok: false,
+          message: `${describeValue(value)} is not a GitLab project path such as "group/project" or a numeric project id`,
+        },
+  ).optional(),
   direct_url: section({
     url_template: urlTemplateText(),
     versions_url: httpUrlText().optional(),

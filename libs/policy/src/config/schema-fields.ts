@@ -24,6 +24,7 @@ const fail = (message: string): Check<never> => ({ ok: false, message });
 /** A string field, explaining that YAML read an unquoted value as a number or boolean. */
 function stringRule<T>(what: string, example: string, check: (text: string) => Check<T>) {
   return rule((value) => {
+    if (value === undefined) return fail(`is required: ${what} such as ${example}`);
     if (typeof value === 'number' || typeof value === 'boolean') {
       return fail(
         `${describeValue(value)} was read by YAML as a ${typeof value}; write ${what} as a quoted string such as ${example}`,
