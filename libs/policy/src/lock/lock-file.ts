@@ -32,10 +32,24 @@ const lockFileSchema = section({
           message: `${describeValue(value)} is not a lock file version this Upkeep reads (expected ${LOCK_FILE_VERSION})`,
         },
   ),
-  generated_at: z
-    .string()
-    .regex(ISO_TIMESTAMP, { error: 'is not an ISO 8601 timestamp such as "2024-05-01T12:00:00Z"' })
-    .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'is not a real date' }),
+  generated_at: rule((value) =>
+    typeof value !== 'string'
+      ? {
+          ok: false,
+          message:
+            value === undefined
+              ? 'is required: an ISO 8601 timestamp'
+              : `${describeValue(value)} is not a string`,
+        }
+      : !ISO_TIMESTAMP.test(value)
+        ? {
+            ok: false,
+            message: `${describeValue(value)} is not an ISO 8601 timestamp such as "2024-05-01T12:00:00Z"`,
+          }
+        : Number.isNaN(Date.parse(value))
+          ? { ok: false, message: `${describeValue(value)} is not a real date` }
+          : { ok: true, value },
+  ),
   components: z.preprocess(
     (value) => (value === null ? {} : value),
     z.record(z.string(), lockedComponentSchema),
