@@ -135,7 +135,9 @@ export function readYaml(text: string, sourceName: string): YamlSource {
     const { node, key, depth } = nodeAt(path);
     const complete = depth === path.length;
     // A missing key or a key with no value points at the deepest key that exists.
-    const chosen = complete && at === 'value' && node?.range !== undefined ? node : (key ?? node);
+    const range = node?.range ?? undefined;
+    const hasValue = range !== undefined && range[0] !== range[1];
+    const chosen = complete && at === 'value' && hasValue ? node : (key ?? node);
     const offset = chosen?.range?.[0];
     return offset === undefined ? undefined : position(offset);
   };
