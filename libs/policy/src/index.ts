@@ -47,3 +47,5 @@ export {
   type WindowOccurrence,
   type WindowRule,
 } from './windows/maintenance-window.ts';
+export { resolveInputFor } from './overlay/resolve-input.ts';
+export { parseVersionDrift, type VersionDrift } from './config/version-drift.ts';
