@@ -1,5 +1,8 @@
 export {
   MAX_TAG_LENGTH,
+  MAX_VERSION_PATTERN_LENGTH,
+  compileVersionPattern,
+  precedenceKey,
   compareVersions,
   isPrereleaseVersion,
   isValidVersion,
@@ -11,7 +14,13 @@ export {
   type TagRules,
   type Version,
 } from './version.ts';
-export { isValidConstraint, parseConstraint, satisfies, type Constraint } from './constraint.ts';
+export {
+  MAX_CONSTRAINT_LENGTH,
+  isValidConstraint,
+  parseConstraint,
+  satisfies,
+  type Constraint,
+} from './constraint.ts';
 export {
   RISK_LEVELS,
   classifyChange,

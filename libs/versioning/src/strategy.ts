@@ -2,9 +2,11 @@ import { UpkeepError } from '@upkeep/errors';
 import { parseConstraint, satisfies, type Constraint } from './constraint.ts';
 import {
   compareVersions,
+  compileVersionPattern,
   isPrereleaseVersion,
   parseTag,
   parseVersion,
+  precedenceKey,
   type TagRules,
   type Version,
 } from './version.ts';
@@ -88,11 +90,17 @@ interface Policy {
   readonly excluded: ReadonlyMap<string, string>;
 }
 
-/** Reads the release list into unique candidates, newest first, and the tags skipped. */
+/**
+ * Reads the release list into unique candidates, newest first, and the tags skipped.
+ * Tags that differ only in a `v` or in build metadata are one release: the first listed wins.
+ * @throws UpkeepError CONFIG_INVALID when `tagRules.versionPattern` is not a regular expression.
+ */
 export function readCandidates(
   releases: readonly ReleaseInput[],
   tagRules: TagRules = {},
 ): { candidates: Candidate[]; skippedTags: SkippedTag[] } {
+  // A bad pattern is a config error, not a reason to skip every tag one by one.
+  if (tagRules.versionPattern !== undefined) compileVersionPattern(tagRules.versionPattern);
   const skippedTags: SkippedTag[] = [];
   const byVersion = new Map<string, Candidate>();
   for (const release of releases) {
@@ -101,7 +109,7 @@ export function readCandidates(
       skippedTags.push({ tag: parsed.tag, reason: parsed.reason });
       continue;
     }
-    const key = parsed.version.text;
+    const key = precedenceKey(parsed.version);
     const existing = byVersion.get(key);
     if (existing !== undefined) {
       skippedTags.push({ tag: release.version, reason: `duplicate of ${existing.version.raw}` });
@@ -120,7 +128,7 @@ export function readCandidates(
 function policyOf(input: ResolveInput): Policy {
   const excluded = new Map<string, string>();
   for (const entry of input.excludedVersions ?? []) {
-    excluded.set(parseVersion(entry.version, 'excluded version').text, entry.reason);
+    excluded.set(precedenceKey(parseVersion(entry.version, 'excluded version')), entry.reason);
   }
   return {
     excludePrereleases: input.excludePrereleases ?? true,
@@ -130,14 +138,23 @@ function policyOf(input: ResolveInput): Policy {
   };
 }
 
-/** Why policy forbids a version whatever the strategy, or undefined when it allows it. */
-function policyVeto(policy: Policy, version: Version, prerelease: boolean): string | undefined {
-  const excludedReason = policy.excluded.get(version.text);
+/**
+ * Why policy forbids a version whatever the strategy, or undefined when it allows it.
+ * `explicit` versions (a pin, a lock entry, the fallback) were written by the operator:
+ * `exclude_prereleases` filters what a strategy picks from a list, not what was named.
+ */
+function policyVeto(
+  policy: Policy,
+  version: Version,
+  prerelease: boolean,
+  explicit = false,
+): string | undefined {
+  const excludedReason = policy.excluded.get(precedenceKey(version));
   if (excludedReason !== undefined) return `excluded: ${excludedReason}`;
   if (policy.minimum !== undefined && compareVersions(version, policy.minimum) < 0) {
     return `below minimum_version ${policy.minimum.text}`;
   }
-  if (prerelease && policy.excludePrereleases) return 'prerelease (exclude_prereleases is on)';
+  if (prerelease && policy.excludePrereleases && !explicit) return 'prerelease (exclude_prereleases is on)';
   return undefined;
 }
 
@@ -246,11 +263,13 @@ export function resolveVersion(input: ResolveInput): Resolution {
   const { candidates, skippedTags } = readCandidates(input.releases, input.tagRules);
   if (skippedTags.length > 0) explanation.push(`${skippedTags.length} tag(s) skipped as not versions`);
   const matchers = matchersFor(input, explanation);
+  const explicit = input.strategy === 'pinned' || input.strategy === 'locked';
 
   let chosen: { candidate: Candidate; matcher: Matcher } | undefined;
   for (const matcher of matchers) {
     const found = candidates.find(
-      (c) => matcher.test(c) === undefined && policyVeto(policy, c.version, c.prerelease) === undefined,
+      (c) =>
+        matcher.test(c) === undefined && policyVeto(policy, c.version, c.prerelease, explicit) === undefined,
     );
     if (found !== undefined) {
       chosen = { candidate: found, matcher };
@@ -258,8 +277,13 @@ export function resolveVersion(input: ResolveInput): Resolution {
     }
   }
   const primary = matchers[0];
-  const reasonFor = (c: Candidate): string =>
-    policyVeto(policy, c.version, c.prerelease) ?? primary?.test(c) ?? 'not selected';
+  // Every reason, not the first: "not the pinned version; excluded: memory leak" loses nothing.
+  const reasonFor = (c: Candidate): string => {
+    const reasons = [primary?.test(c), policyVeto(policy, c.version, c.prerelease, explicit)].filter(
+      (r): r is string => r !== undefined,
+    );
+    return reasons.length > 0 ? reasons.join('; ') : 'not selected';
+  };
 
   if (chosen !== undefined) {
     const selected = chosen.candidate;
@@ -287,21 +311,22 @@ export function resolveVersion(input: ResolveInput): Resolution {
 }
 
 function resolveUnlisted(input: ResolveInput, policy: Policy, explanation: string[]): Resolution {
-  const wanted =
-    input.strategy === 'pinned'
-      ? input.version
-      : input.strategy === 'locked'
-        ? input.lockedVersion
-        : undefined;
-  if (wanted === undefined) {
-    if (input.strategy === 'pinned' || input.strategy === 'locked') {
-      requireField(input, wanted, input.strategy === 'pinned' ? 'version' : 'a versions.lock entry');
-    }
-    explanation.push('no release list was consulted');
-    return fallbackOrThrow(input, policy, explanation, [], [], []);
+  let wanted: string;
+  switch (input.strategy) {
+    case 'pinned':
+      wanted = requireField(input, input.version, 'version');
+      break;
+    case 'locked':
+      wanted = requireField(input, input.lockedVersion, 'a versions.lock entry');
+      break;
+    case 'latest':
+    case 'lts':
+    case 'range':
+      explanation.push('no release list was consulted');
+      return fallbackOrThrow(input, policy, explanation, [], [], []);
   }
   const version = parseVersion(wanted, `${input.strategy} version`);
-  const veto = policyVeto(policy, version, isPrereleaseVersion(version));
+  const veto = policyVeto(policy, version, isPrereleaseVersion(version), true);
   if (veto !== undefined) {
     explanation.push(`${input.strategy} version ${version.text} is not allowed: ${veto}`);
     return fallbackOrThrow(input, policy, explanation, [{ version: version.text, reason: veto }], [], []);
@@ -331,9 +356,13 @@ function fallbackOrThrow(
   if (input.fallbackVersion !== undefined) {
     const fallback = parseVersion(input.fallbackVersion, 'fallback_version');
     const known = candidates.find((c) => compareVersions(c.version, fallback) === 0);
-    const veto = policyVeto(policy, fallback, known?.prerelease ?? isPrereleaseVersion(fallback));
+    const veto = policyVeto(policy, fallback, known?.prerelease ?? isPrereleaseVersion(fallback), true);
     if (veto === undefined) {
-      explanation.push(`using fallback_version ${fallback.text}`);
+      explanation.push(
+        candidates.length > 0 && known === undefined
+          ? `using fallback_version ${fallback.text} (not in the release list)`
+          : `using fallback_version ${fallback.text}`,
+      );
       return {
         version: fallback.text,
         tag: known?.version.raw ?? fallback.raw,

@@ -15,7 +15,10 @@ export interface Version {
 
 /** Rules a component gives for which of its tags count as releases. */
 export interface TagRules {
-  /** A regular expression the whole tag must match (the seed's `version_pattern`). */
+  /**
+   * A regular expression the tag must match (the seed's `version_pattern`), tested
+   * against the full tag, prefix included. Anchor it (`^...$`) to match the whole tag.
+   */
   readonly versionPattern?: string | undefined;
   /** A prefix stripped before parsing (`helm-loki-`, `promtail-`); tags without it are skipped. */
   readonly tagPrefix?: string | undefined;
@@ -29,6 +32,45 @@ export type TagParseResult =
 export const MAX_TAG_LENGTH = 256;
 
 const STRICT_VERSION = /^[vV]?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
+
+/** Longest `version_pattern` we compile; a pattern is config, not data, and this is generous. */
+export const MAX_VERSION_PATTERN_LENGTH = 1024;
+
+const compiledPatterns = new Map<string, RegExp>();
+
+/**
+ * Compiles a `version_pattern` once (tags are tested by the thousand).
+ * @throws UpkeepError CONFIG_INVALID naming the pattern and the regex engine's complaint.
+ */
+export function compileVersionPattern(pattern: string): RegExp {
+  const cached = compiledPatterns.get(pattern);
+  if (cached !== undefined) return cached;
+  let problem: string | undefined;
+  let compiled: RegExp | undefined;
+  if (pattern.length > MAX_VERSION_PATTERN_LENGTH) {
+    problem = `longer than ${MAX_VERSION_PATTERN_LENGTH} characters`;
+  } else {
+    try {
+      compiled = new RegExp(pattern);
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
+  }
+  if (compiled === undefined) {
+    throw new UpkeepError(
+      'CONFIG_INVALID',
+      `version_pattern ${describe(pattern)} is not a valid regular expression: ${problem ?? 'unknown error'}`,
+      {
+        details: { value: pattern.slice(0, 200) },
+        hint: 'write a JavaScript regular expression such as "^v?[0-9]+\\.[0-9]+\\.[0-9]+$"',
+      },
+    );
+  }
+  // A handful of patterns per config: the cache stays tiny, but bound it anyway.
+  if (compiledPatterns.size >= 256) compiledPatterns.clear();
+  compiledPatterns.set(pattern, compiled);
+  return compiled;
+}
 
 function toVersion(raw: string, parsed: semver.SemVer): Version {
   const build = parsed.build.length > 0 ? `+${parsed.build.join('.')}` : '';
@@ -58,8 +100,16 @@ export function parseTag(tag: string, rules: TagRules = {}): TagParseResult {
   if (tag.length > MAX_TAG_LENGTH) {
     return { ok: false, tag: tag.slice(0, 60), reason: `tag longer than ${MAX_TAG_LENGTH} characters` };
   }
-  if (rules.versionPattern !== undefined && !new RegExp(rules.versionPattern).test(tag)) {
-    return { ok: false, tag, reason: `does not match version_pattern ${rules.versionPattern}` };
+  if (rules.versionPattern !== undefined) {
+    let pattern: RegExp;
+    try {
+      pattern = compileVersionPattern(rules.versionPattern);
+    } catch (error) {
+      return { ok: false, tag, reason: error instanceof Error ? error.message : String(error) };
+    }
+    if (!pattern.test(tag)) {
+      return { ok: false, tag, reason: `does not match version_pattern ${rules.versionPattern}` };
+    }
   }
   let candidate = tag;
   if (rules.tagPrefix !== undefined && rules.tagPrefix !== '') {
@@ -113,6 +163,15 @@ export function compareVersions(a: Version, b: Version): -1 | 0 | 1 {
 export function sortVersions<T extends Version>(versions: readonly T[], order: 'asc' | 'desc' = 'asc'): T[] {
   const sorted = [...versions].sort(compareVersions);
   return order === 'asc' ? sorted : sorted.reverse();
+}
+
+/**
+ * The version without build metadata (`1.7.0+build.5` -> `1.7.0`): two versions
+ * with the same key have the same precedence and are the same release.
+ */
+export function precedenceKey(version: Version): string {
+  const plus = version.text.indexOf('+');
+  return plus === -1 ? version.text : version.text.slice(0, plus);
 }
 
 export function isPrereleaseVersion(version: Version): boolean {

@@ -1,0 +1,92 @@
+export {
+  configInvalidError,
+  formatIssue,
+  formatPath,
+  type ConfigIssue,
+  type PathSegment,
+} from './config/config-issue.ts';
+export { closestName } from './config/did-you-mean.ts';
+export { MAX_DURATION_SECONDS, parseDuration, type DurationResult } from './config/duration.ts';
+export { loadPolicyConfig } from './config/load-policy-config.ts';
+export * from './config/policy-config.schema.ts';
+export { NAME_PATTERN, isValidTimeZone } from './config/schema-fields.ts';
+export {
+  MAX_YAML_ALIAS_COUNT,
+  MAX_YAML_BYTES,
+  readYaml,
+  type Position,
+  type YamlSource,
+} from './config/yaml-source.ts';
+export {
+  effectiveComponent,
+  effectiveConfig,
+  effectiveGlobal,
+  excludedVersionsOf,
+  explainComponent,
+  explainGlobal,
+  traceComponent,
+  type EffectiveComponent,
+  type EffectiveConfig,
+  type ExplainedValue,
+  type TracedComponent,
+} from './overlay/effective-config.ts';
+export { GLOBAL_DEFAULTS, type EffectiveGlobal } from './overlay/global-defaults.ts';
+export type { Origin } from './overlay/layered-merge.ts';
+export {
+  LOCK_FILE_VERSION,
+  parseLockFile,
+  renderLockFile,
+  type LockFile,
+  type LockedArtifact,
+  type LockedComponent,
+} from './lock/lock-file.ts';
+export {
+  isWithinWindow,
+  nextWindow,
+  openWindow,
+  type WindowOccurrence,
+  type WindowRule,
+} from './windows/maintenance-window.ts';
+export { resolveInputFor } from './overlay/resolve-input.ts';
+export {
+  BREAKING_CHANGE_TYPES,
+  BREAKING_SEVERITIES,
+  DECISION_ACTIONS,
+  DECISION_EXIT_CODES,
+  SAFETY_CHECK_NAMES,
+  decideUpgrade,
+  decisionExitCode,
+  findBreakingNotes,
+  findFlagUse,
+  flagsIn,
+  maintenanceWindowStatus,
+  parseMaintenanceWindow,
+  parseVersionDrift,
+  withinDrift,
+  type AutoUpgradeSettings,
+  type BreakingChangeEntry,
+  type BreakingChangeSource,
+  type BreakingChangeType,
+  type BreakingSeverity,
+  type ChangeSummary,
+  type ComponentUpgradeSettings,
+  type DecisionAction,
+  type DecisionAdvisory,
+  type DecisionExitCode,
+  type DecisionInput,
+  type DetectedBreakingChange,
+  type MaintenanceWindowSettings,
+  type ParsedWindow,
+  type ReleaseNote,
+  type ReleasesCrossed,
+  type RollbackPlan,
+  type RollbackSettings,
+  type SafetyCheck,
+  type SafetyCheckName,
+  type SafetyCheckStatus,
+  type SafetySettings,
+  type UpgradeDecision,
+  type VersionDrift,
+  type WindowStatus,
+} from './decision/index.ts';
+export * from './advisories/index.ts';
