@@ -59,6 +59,7 @@ export {
   findBreakingNotes,
   findFlagUse,
   flagsIn,
+  splitCommandLine,
   maintenanceWindowStatus,
   parseMaintenanceWindow,
   parseVersionDrift,

@@ -40,3 +40,4 @@ export {
 export { parseVersionDrift, withinDrift, type VersionDrift } from './version-drift.ts';
 export { findBreakingNotes } from './release-notes-scanner.ts';
 export { findFlagUse, flagsIn } from './command-line-flags.ts';
+export { splitCommandLine } from './split-command-line.ts';

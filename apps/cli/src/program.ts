@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import type { CliContext } from './cli-context.ts';
+import { registerConfigShow } from './commands/config-show.command.ts';
+import { registerDecide } from './commands/decide.command.ts';
+import { registerResolve } from './commands/resolve.command.ts';
+import { registerValidate } from './commands/validate.command.ts';
+
+export const CLI_VERSION = '0.1.0';
+
+/** The `upkeep` command line: every command registered in one place. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('upkeep')
+    .description('Upkeep: fleet-safe version management for infrastructure binaries')
+    .version(CLI_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print stacks of internal errors');
+  registerValidate(program, ctx);
+  registerConfigShow(program, ctx);
+  registerDecide(program, ctx);
+  registerResolve(program, ctx);
+  return program;
+}
