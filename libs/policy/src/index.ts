@@ -41,11 +41,12 @@ export {
   type LockedComponent,
 } from './lock/lock-file.ts';
 export {
+  checkMaintenanceWindows,
   isWithinWindow,
   nextWindow,
   openWindow,
+  windowLabel,
   type WindowOccurrence,
-  type WindowRule,
 } from './windows/maintenance-window.ts';
 export { resolveInputFor } from './overlay/resolve-input.ts';
 export {
@@ -59,8 +60,6 @@ export {
   findBreakingNotes,
   findFlagUse,
   flagsIn,
-  maintenanceWindowStatus,
-  parseMaintenanceWindow,
   parseVersionDrift,
   withinDrift,
   type AutoUpgradeSettings,
@@ -76,7 +75,6 @@ export {
   type DecisionInput,
   type DetectedBreakingChange,
   type MaintenanceWindowSettings,
-  type ParsedWindow,
   type ReleaseNote,
   type ReleasesCrossed,
   type RollbackPlan,
@@ -87,6 +85,5 @@ export {
   type SafetySettings,
   type UpgradeDecision,
   type VersionDrift,
-  type WindowStatus,
 } from './decision/index.ts';
 export * from './advisories/index.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isUpkeepError } from '@upkeep/errors';
 import { decideUpgrade } from './decide-upgrade.ts';
 import { decisionExitCode } from './decision-exit-code.ts';
-import type { BreakingChangeEntry, DecisionInput } from './decision-input.ts';
+import type { BreakingChangeEntry, DecisionInput, MaintenanceWindowSettings } from './decision-input.ts';
 import type { SafetyCheckName, UpgradeDecision } from './upgrade-decision.ts';
 
 const NOW = new Date('2024-06-05T12:00:00Z'); // a Wednesday
@@ -822,7 +822,7 @@ describe('minimum_release_age', () => {
 });
 
 describe('maintenance windows', () => {
-  const sundayNight = {
+  const sundayNight: MaintenanceWindowSettings = {
     enabled: true,
     windows: [
       { day: 'sunday', start_time: '02:00', end_time: '06:00', allowed_operations: ['upgrade', 'rollback'] },
@@ -870,7 +870,7 @@ describe('maintenance windows', () => {
       input({
         maintenanceWindows: {
           enabled: true,
-          windows: [{ ...sundayNight.windows[0]!, allowed_operations: ['rollback'] }],
+          windows: [{ ...sundayNight.windows![0]!, allowed_operations: ['rollback'] }],
         },
         now: new Date('2024-06-09T03:00:00Z'),
       }),
@@ -1038,11 +1038,11 @@ describe('bad input', () => {
       {
         maintenanceWindows: {
           enabled: true,
-          windows: [{ day: 'funday', start_time: '02:00', end_time: '03:00' }],
+          windows: [{ day: 'funday' as 'sunday', start_time: '02:00', end_time: '03:00' }],
         },
       },
-      'INPUT_INVALID',
-      'maintenance_windows.windows[0]: day "funday" is not a day of the week',
+      'CONFIG_INVALID',
+      'upgrade_policies.maintenance_windows.windows[0].day: "funday" is not one of monday',
     ],
   ] as const)('rejects %j with %s', (overrides, code, message) => {
     const error = errorOf(() => decideUpgrade(input(overrides)));

@@ -10,6 +10,8 @@ import {
   type Version,
 } from '@upkeep/versioning';
 import { readOsvRecord, type OsvPackageRef, type OsvRecord } from '../advisories/index.ts';
+import type { MaintenanceWindow } from '../config/policy-config.schema.ts';
+import { checkMaintenanceWindows } from '../windows/maintenance-window.ts';
 import {
   BREAKING_CHANGE_TYPES,
   BREAKING_SEVERITIES,
@@ -17,7 +19,6 @@ import {
   type DecisionInput,
   type ExcludedVersionEntry,
 } from './decision-input.ts';
-import { parseMaintenanceWindow, type ParsedWindow } from './maintenance-window.ts';
 import { parseVersionDrift, type VersionDrift } from './version-drift.ts';
 
 export interface ParsedBreakingChange {
@@ -65,7 +66,7 @@ export interface DecisionContext {
   readonly autoRollback: boolean;
   readonly minimumReleaseAge: number;
   readonly publishedAt: Date | null;
-  readonly windows: { readonly enabled: boolean; readonly list: readonly ParsedWindow[] };
+  readonly windows: { readonly enabled: boolean; readonly list: readonly MaintenanceWindow[] };
   readonly serviceArgs: readonly string[] | null;
   readonly now: Date;
 }
@@ -195,6 +196,9 @@ export function readDecisionContext(input: DecisionInput): DecisionContext {
     );
   }
 
+  const windows = input.maintenanceWindows?.windows ?? [];
+  checkMaintenanceWindows(windows);
+
   const upgrade = input.upgrade ?? {};
   const auto = input.autoUpgrade ?? {};
   const syncWith = upgrade.sync_version_with?.trim();
@@ -243,7 +247,7 @@ export function readDecisionContext(input: DecisionInput): DecisionContext {
         : readDate(input.targetPublishedAt, 'target published_at'),
     windows: {
       enabled: input.maintenanceWindows?.enabled ?? false,
-      list: (input.maintenanceWindows?.windows ?? []).map(parseMaintenanceWindow),
+      list: windows,
     },
     serviceArgs: input.serviceArgs ?? null,
     now: input.now,

@@ -1,5 +1,6 @@
 import type { RiskLevel } from '@upkeep/versioning';
 import type { OsvPackageRef, OsvRecord } from '../advisories/index.ts';
+import type { MaintenanceWindow } from '../config/policy-config.schema.ts';
 
 /**
  * Everything the decision engine needs about one component on one host, already
@@ -145,18 +146,10 @@ export interface RollbackSettings {
 
 export interface MaintenanceWindowSettings {
   readonly enabled?: boolean | undefined;
+  /**
+   * Each window's `timezone` defaults to UTC (the loader has already filled in
+   * the section's `timezone`). Upgrades, downgrades and installs all count as
+   * the `upgrade` operation of `allowed_operations`.
+   */
   readonly windows?: readonly MaintenanceWindow[] | undefined;
-}
-
-export interface MaintenanceWindow {
-  /** `monday` .. `sunday` (any case): the day the window opens. */
-  readonly day: string;
-  /** `HH:MM`, 24-hour, in `timezone`. */
-  readonly start_time: string;
-  /** `HH:MM` or `24:00`; at or before `start_time` means the window ends the next day. */
-  readonly end_time: string;
-  /** Default every operation. Upgrades, downgrades and installs count as `upgrade`. */
-  readonly allowed_operations?: readonly string[] | undefined;
-  /** An IANA zone such as `Europe/Paris`; default `UTC`. */
-  readonly timezone?: string | undefined;
 }

@@ -10,7 +10,6 @@ export {
   type ComponentUpgradeSettings,
   type DecisionInput,
   type ExcludedVersionEntry,
-  type MaintenanceWindow,
   type MaintenanceWindowSettings,
   type ReleaseNote,
   type RollbackSettings,
@@ -31,12 +30,6 @@ export {
   type SafetyCheckStatus,
   type UpgradeDecision,
 } from './upgrade-decision.ts';
-export {
-  maintenanceWindowStatus,
-  parseMaintenanceWindow,
-  type ParsedWindow,
-  type WindowStatus,
-} from './maintenance-window.ts';
 export { parseVersionDrift, withinDrift, type VersionDrift } from './version-drift.ts';
 export { findBreakingNotes } from './release-notes-scanner.ts';
 export { findFlagUse, flagsIn } from './command-line-flags.ts';

@@ -27,7 +27,7 @@ const seedBreakingChanges: BreakingChangeEntry[] = [
   },
 ];
 
-const seedGlobal = {
+const seedGlobal: Partial<DecisionInput> = {
   safety: { compatibility_check: true, breaking_change_detection: true, security_advisory_check: true },
   autoUpgrade: { enabled: false, allowed_risk_levels: ['low'] as const, exclude_components: [] },
   rollback: { auto_rollback_on_failure: true },
