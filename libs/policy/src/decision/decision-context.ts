@@ -10,19 +10,19 @@ import {
   type Version,
 } from '@upkeep/versioning';
 import { readOsvRecord, type OsvPackageRef, type OsvRecord } from '../advisories/index.ts';
-import type { MaintenanceWindow } from '../config/policy-config.schema.ts';
-import { checkMaintenanceWindows } from '../windows/maintenance-window.ts';
 import {
-  BREAKING_CHANGE_TYPES,
-  BREAKING_SEVERITIES,
-  type BreakingChangeEntry,
-  type DecisionInput,
+  CHANGE_TYPES,
+  SEVERITIES,
+  type BreakingChange,
   type ExcludedVersionEntry,
-} from './decision-input.ts';
+  type MaintenanceWindow,
+} from '../config/policy-config.schema.ts';
+import { checkMaintenanceWindows } from '../windows/maintenance-window.ts';
+import type { DecisionInput } from './decision-input.ts';
 import { parseVersionDrift, type VersionDrift } from './version-drift.ts';
 
 export interface ParsedBreakingChange {
-  readonly entry: BreakingChangeEntry;
+  readonly entry: BreakingChange;
   readonly from: Version;
   readonly to: Version;
 }
@@ -92,21 +92,21 @@ function riskLevels(levels: readonly string[], what: string): RiskLevel[] {
   });
 }
 
-function readBreakingChange(entry: BreakingChangeEntry, index: number): ParsedBreakingChange {
+function readBreakingChange(entry: BreakingChange, index: number): ParsedBreakingChange {
   const where = `breaking_changes[${index}] (${entry.component})`;
-  if (!(BREAKING_CHANGE_TYPES as readonly string[]).includes(entry.change_type)) {
+  if (!(CHANGE_TYPES as readonly string[]).includes(entry.change_type)) {
     invalid(
       `${where} change_type`,
       `${JSON.stringify(entry.change_type)} is not a known change type`,
-      `use one of ${BREAKING_CHANGE_TYPES.join(', ')}`,
+      `use one of ${CHANGE_TYPES.join(', ')}`,
       entry.change_type,
     );
   }
-  if (!(BREAKING_SEVERITIES as readonly string[]).includes(entry.severity)) {
+  if (!(SEVERITIES as readonly string[]).includes(entry.severity)) {
     invalid(
       `${where} severity`,
       `${JSON.stringify(entry.severity)} is not a severity`,
-      `use one of ${BREAKING_SEVERITIES.join(', ')}`,
+      `use one of ${SEVERITIES.join(', ')}`,
       entry.severity,
     );
   }

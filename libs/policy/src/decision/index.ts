@@ -1,20 +1,6 @@
 export { decideUpgrade } from './decide-upgrade.ts';
 export { DECISION_EXIT_CODES, decisionExitCode, type DecisionExitCode } from './decision-exit-code.ts';
-export {
-  BREAKING_CHANGE_TYPES,
-  BREAKING_SEVERITIES,
-  type AutoUpgradeSettings,
-  type BreakingChangeEntry,
-  type BreakingChangeType,
-  type BreakingSeverity,
-  type ComponentUpgradeSettings,
-  type DecisionInput,
-  type ExcludedVersionEntry,
-  type MaintenanceWindowSettings,
-  type ReleaseNote,
-  type RollbackSettings,
-  type SafetySettings,
-} from './decision-input.ts';
+export type { DecisionInput, ReleaseNote } from './decision-input.ts';
 export {
   DECISION_ACTIONS,
   SAFETY_CHECK_NAMES,

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decideUpgrade } from './decide-upgrade.ts';
 import { decisionExitCode } from './decision-exit-code.ts';
-import type { BreakingChangeEntry, DecisionInput } from './decision-input.ts';
+import type { BreakingChange } from '../config/policy-config.schema.ts';
+import type { DecisionInput } from './decision-input.ts';
 
 // The values below are copied by hand from seed/versions.seed.yaml (global
 // section, components.node_exporter / promtail, upgrade_policies,
 // breaking_changes), as the versions.yaml adapter will fill them.
-const seedBreakingChanges: BreakingChangeEntry[] = [
+const seedBreakingChanges: BreakingChange[] = [
   {
     component: 'node_exporter',
     from_version: '1.5.0',
