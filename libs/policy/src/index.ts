@@ -48,6 +48,7 @@ export {
   windowLabel,
   type WindowOccurrence,
 } from './windows/maintenance-window.ts';
+export { decisionInputFor, type DecisionInputOptions } from './overlay/decision-input-for.ts';
 export { resolveInputFor } from './overlay/resolve-input.ts';
 export * from './decision/index.ts';
 export * from './advisories/index.ts';
