@@ -275,12 +275,11 @@ export function detectBreakingChanges(
   trace: DecisionTrace,
 ): DetectedBreakingChange[] {
   if (!ctx.checks.breakingChanges) {
-    const message =
-      'Breaking-change detection is off (safety.breaking_change_detection: false): only the semver risk of the move counts.';
-    trace.explain(message);
-    trace.warn(message);
-    trace.check('breaking_changes', 'skipped', 'turned off by safety.breaking_change_detection');
-    trace.check('command_line_flags', 'skipped', 'turned off by safety.breaking_change_detection');
+    trace.turnedOff(
+      'breaking_change_detection',
+      'Breaking-change detection is off (safety.breaking_change_detection: false): only the semver risk of the move counts.',
+      ['breaking_changes', 'command_line_flags'],
+    );
     return [];
   }
   const reverted = summary.direction === 'downgrade';
