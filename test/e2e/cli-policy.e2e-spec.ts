@@ -6,7 +6,9 @@ import { REPO_ROOT, runUpkeep, type ProcessResult } from '../support/run-process
 
 const SEED = join(REPO_ROOT, 'examples/versions.seed.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'upkeep-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -35,15 +37,30 @@ describe('upkeep validate', () => {
   it('accepts the seed config unchanged', async () => {
     const result = await runUpkeep(['validate', '--config', SEED, '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, components: ['node_exporter', 'promtail'] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      valid: true,
+      components: ['node_exporter', 'promtail'],
+    });
   });
 
   it.each([
     ['malformed YAML', 'components: [unclosed\n', /line/],
     ['a wrong type', 'global:\n  offline_mode: "sometimes"\n', /global\.offline_mode/],
-    ['an unknown strategy', 'components:\n  x:\n    strategy: newest\n    github_repo: a/b\n', /components\.x\.strategy: "newest" is not one of latest, pinned, lts, range, locked/],
-    ['an invalid constraint', 'components:\n  x:\n    strategy: range\n    constraint: ">=>1"\n    github_repo: a/b\n', /components\.x\.constraint/],
-    ['an unknown key', 'components:\n  x:\n    strategy: latest\n    github_repo: a/b\n    stratgy: pinned\n', /stratgy/],
+    [
+      'an unknown strategy',
+      'components:\n  x:\n    strategy: newest\n    github_repo: a/b\n',
+      /components\.x\.strategy: "newest" is not one of latest, pinned, lts, range, locked/,
+    ],
+    [
+      'an invalid constraint',
+      'components:\n  x:\n    strategy: range\n    constraint: ">=>1"\n    github_repo: a/b\n',
+      /components\.x\.constraint/,
+    ],
+    [
+      'an unknown key',
+      'components:\n  x:\n    strategy: latest\n    github_repo: a/b\n    stratgy: pinned\n',
+      /stratgy/,
+    ],
     ['an empty file', '', /empty|no configuration/i],
   ])('refuses %s with exit 78 and the path of the problem', async (_name, text, pattern) => {
     const result = await runUpkeep(['validate', '--config', file('bad.yaml', text)]);
@@ -53,10 +70,13 @@ describe('upkeep validate', () => {
   });
 
   it('reports every error of a file at once', async () => {
-    const text = 'components:\n  a:\n    strategy: newest\n    github_repo: a/b\n  b:\n    strategy: pinned\n    version: 1.x.y\n    github_repo: a/b\n';
+    const text =
+      'components:\n  a:\n    strategy: newest\n    github_repo: a/b\n  b:\n    strategy: pinned\n    version: 1.x.y\n    github_repo: a/b\n';
     const result = await runUpkeep(['validate', '--config', file('two.yaml', text), '--json']);
     expect(result.code).toBe(78);
-    const error = (JSON.parse(result.stderr) as { error: { code: string; details: { issues: { path: string }[] } } }).error;
+    const error = (
+      JSON.parse(result.stderr) as { error: { code: string; details: { issues: { path: string }[] } } }
+    ).error;
     expect(error.code).toBe('CONFIG_INVALID');
     const paths = error.details.issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['components.a.strategy', 'components.b.version']));
@@ -83,9 +103,22 @@ describe('upkeep validate', () => {
 
 describe('upkeep config show', () => {
   it('explains each effective value and the layer it came from', async () => {
-    const result = await runUpkeep(['config', 'show', '--config', SEED, '--env', 'production', '--explain', '--json']);
+    const result = await runUpkeep([
+      'config',
+      'show',
+      '--config',
+      SEED,
+      '--env',
+      'production',
+      '--explain',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
-    const values = (JSON.parse(result.stdout) as { values: { scope: string; path: string; value: unknown; layer: string }[] }).values;
+    const values = (
+      JSON.parse(result.stdout) as {
+        values: { scope: string; path: string; value: unknown; layer: string }[];
+      }
+    ).values;
     const find = (scope: string, path: string) => values.find((v) => v.scope === scope && v.path === path);
     expect(find('global', 'offline_mode')).toMatchObject({ value: true, layer: 'environments.production' });
     expect(find('global', 'github_api.timeout')).toMatchObject({ value: 10, layer: 'global' });
@@ -110,15 +143,33 @@ describe('upkeep config show', () => {
 
 describe('upkeep decide', () => {
   it('exits 0 for a safe patch upgrade', async () => {
-    const result = await runUpkeep(['decide', 'node_exporter', '1.7.0', '1.7.1', '--config', SEED, '--installed', 'prometheus=2.45.0', '--json']);
+    const result = await runUpkeep([
+      'decide',
+      'node_exporter',
+      '1.7.0',
+      '1.7.1',
+      '--config',
+      SEED,
+      '--installed',
+      'prometheus=2.45.0',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ approved: true, risk_level: 'low' });
   });
 
   it('exits 2 for a major upgrade that removes a flag this host uses, and says so', async () => {
     const result = await runUpkeep([
-      'decide', 'node_exporter', '1.5.0', '2.0.0', '--config', SEED, '--installed', 'prometheus=2.45.0',
-      '--service-args', '/usr/local/bin/node_exporter --collector.diskstats --web.listen-address=:9100',
+      'decide',
+      'node_exporter',
+      '1.5.0',
+      '2.0.0',
+      '--config',
+      SEED,
+      '--installed',
+      'prometheus=2.45.0',
+      '--service-args',
+      '/usr/local/bin/node_exporter --collector.diskstats --web.listen-address=:9100',
     ]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/MANUAL APPROVAL/);
@@ -126,7 +177,17 @@ describe('upkeep decide', () => {
   });
 
   it('exits 1 for an excluded version, with its reason', async () => {
-    const result = await runUpkeep(['decide', 'node_exporter', '1.5.0', '1.6.0', '--config', SEED, '--installed', 'prometheus=2.45.0', '--json']);
+    const result = await runUpkeep([
+      'decide',
+      'node_exporter',
+      '1.5.0',
+      '1.6.0',
+      '--config',
+      SEED,
+      '--installed',
+      'prometheus=2.45.0',
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     const decision = JSON.parse(result.stdout) as { action: string; explanation: string[] };
     expect(decision.action).toBe('reject');
@@ -134,7 +195,16 @@ describe('upkeep decide', () => {
   });
 
   it('exits 1 for a downgrade, and 0 when forced', async () => {
-    const args = ['decide', 'node_exporter', '1.7.0', '1.5.0', '--config', SEED, '--installed', 'prometheus=2.45.0'];
+    const args = [
+      'decide',
+      'node_exporter',
+      '1.7.0',
+      '1.5.0',
+      '--config',
+      SEED,
+      '--installed',
+      'prometheus=2.45.0',
+    ];
     expect((await runUpkeep(args)).code).toBe(1);
     expect((await runUpkeep([...args, '--force'])).code).toBe(0);
   });
@@ -145,12 +215,32 @@ describe('upkeep decide', () => {
       JSON.stringify({
         id: 'GHSA-test-0001',
         summary: 'remote crash',
-        affected: [{ package: { ecosystem: 'Go', name: 'github.com/prometheus/node_exporter' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '1.7.1' }, { fixed: '1.7.3' }] }] }],
+        affected: [
+          {
+            package: { ecosystem: 'Go', name: 'github.com/prometheus/node_exporter' },
+            ranges: [{ type: 'SEMVER', events: [{ introduced: '1.7.1' }, { fixed: '1.7.3' }] }],
+          },
+        ],
       }),
     );
-    const result = await runUpkeep(['decide', 'node_exporter', '1.7.0', '1.7.2', '--config', SEED, '--installed', 'prometheus=2.45.0', '--advisories', osv, '--json']);
+    const result = await runUpkeep([
+      'decide',
+      'node_exporter',
+      '1.7.0',
+      '1.7.2',
+      '--config',
+      SEED,
+      '--installed',
+      'prometheus=2.45.0',
+      '--advisories',
+      osv,
+      '--json',
+    ]);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ action: 'reject', advisories: [{ id: 'GHSA-test-0001', affects: 'target' }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      action: 'reject',
+      advisories: [{ id: 'GHSA-test-0001', affects: 'target' }],
+    });
   });
 
   it.each([
@@ -169,7 +259,15 @@ describe('upkeep decide', () => {
 
 describe('upkeep resolve', () => {
   it('picks the newest allowed release and says why newer ones were passed over', async () => {
-    const result = await runUpkeep(['resolve', 'node_exporter', '--config', SEED, '--releases', releases, '--json']);
+    const result = await runUpkeep([
+      'resolve',
+      'node_exporter',
+      '--config',
+      SEED,
+      '--releases',
+      releases,
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const resolution = JSON.parse(result.stdout) as { version: string; skippedTags: { tag: string }[] };
     expect(resolution.version).toBe('2.0.0');
@@ -177,7 +275,16 @@ describe('upkeep resolve', () => {
   });
 
   it('follows the environment: production pins 1.7.0 and explains the pin', async () => {
-    const result = await runUpkeep(['resolve', 'node_exporter', '--config', SEED, '--env', 'production', '--releases', releases]);
+    const result = await runUpkeep([
+      'resolve',
+      'node_exporter',
+      '--config',
+      SEED,
+      '--env',
+      'production',
+      '--releases',
+      releases,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/node_exporter: 1\.7\.0 by strategy pinned/);
     expect(result.stdout).toMatch(/2\.0\.0\s+not the pinned version 1\.7\.0/);
@@ -190,7 +297,14 @@ describe('upkeep resolve', () => {
   });
 
   it('refuses a release list that is not JSON', async () => {
-    const result = await runUpkeep(['resolve', 'node_exporter', '--config', SEED, '--releases', file('r.json', '{nope')]);
+    const result = await runUpkeep([
+      'resolve',
+      'node_exporter',
+      '--config',
+      SEED,
+      '--releases',
+      file('r.json', '{nope'),
+    ]);
     expect(result.code).toBe(65);
     expect(result.stderr).toMatch(/not valid JSON/);
   });

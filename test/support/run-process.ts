@@ -35,11 +35,17 @@ export function runProcess(
 }
 
 /** Runs the `upkeep` command line from source, as `pnpm -s upkeep` does. */
-export function runUpkeep(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+export function runUpkeep(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcessResult> {
   return runProcess(process.execPath, [`${REPO_ROOT}apps/cli/src/main.ts`, ...args], options);
 }
 
 /** Runs the `upkeep-agent` command line from source. */
-export function runAgent(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessResult> {
+export function runAgent(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcessResult> {
   return runProcess(process.execPath, [`${REPO_ROOT}apps/agent/src/main.ts`, ...args], options);
 }

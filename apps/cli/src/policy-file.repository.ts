@@ -23,7 +23,11 @@ export async function readLockFileIfPresent(path: string): Promise<LockFile | un
   try {
     return parseLockFile(await readInputFile(path, 'lock'), path);
   } catch (error) {
-    if (error instanceof UpkeepError && error.code === 'INPUT_INVALID' && /does not exist/.test(error.message)) {
+    if (
+      error instanceof UpkeepError &&
+      error.code === 'INPUT_INVALID' &&
+      /does not exist/.test(error.message)
+    ) {
       return undefined;
     }
     throw error;
@@ -34,9 +38,13 @@ function parseJson(text: string, path: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UpkeepError('INPUT_INVALID', `${what} file ${path} is not valid JSON: ${(error as Error).message}`, {
-      details: { path },
-    });
+    throw new UpkeepError(
+      'INPUT_INVALID',
+      `${what} file ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        details: { path },
+      },
+    );
   }
 }
 
@@ -53,9 +61,13 @@ export async function readReleasesFile(path: string): Promise<ReleaseInput[]> {
     const item = entry as Partial<Record<'version' | 'tag' | 'published_at' | 'prerelease', unknown>> | null;
     const version = item?.version ?? item?.tag;
     if (typeof version !== 'string') {
-      throw new UpkeepError('INPUT_INVALID', `releases file ${path}: entry [${index}] has no string "version"`, {
-        details: { path, index },
-      });
+      throw new UpkeepError(
+        'INPUT_INVALID',
+        `releases file ${path}: entry [${index}] has no string "version"`,
+        {
+          details: { path, index },
+        },
+      );
     }
     const publishedAt = item?.published_at;
     return {
@@ -74,11 +86,16 @@ export async function readAdvisories(path: string): Promise<OsvRecord[]> {
   let files: string[];
   try {
     const entries = await readdir(path, { withFileTypes: true });
-    files = entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => join(path, e.name)).sort();
+    files = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => join(path, e.name))
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UpkeepError('INPUT_INVALID', `advisories path ${path} does not exist`, { details: { path } });
+        throw new UpkeepError('INPUT_INVALID', `advisories path ${path} does not exist`, {
+          details: { path },
+        });
       }
       throw error;
     }
@@ -106,16 +123,24 @@ export async function readReleaseNotes(path: string, targetVersion: string): Pro
   if (path.endsWith('.json')) {
     const data = parseJson(text, path, 'release notes');
     if (!Array.isArray(data)) {
-      throw new UpkeepError('INPUT_INVALID', `release notes file ${path} must hold a JSON array of { version, body }`, {
-        details: { path },
-      });
+      throw new UpkeepError(
+        'INPUT_INVALID',
+        `release notes file ${path} must hold a JSON array of { version, body }`,
+        {
+          details: { path },
+        },
+      );
     }
     return data.map((entry: unknown, index) => {
       const item = entry as { version?: unknown; body?: unknown } | null;
       if (typeof item?.version !== 'string' || typeof item.body !== 'string') {
-        throw new UpkeepError('INPUT_INVALID', `release notes file ${path}: entry [${index}] needs string "version" and "body"`, {
-          details: { path, index },
-        });
+        throw new UpkeepError(
+          'INPUT_INVALID',
+          `release notes file ${path}: entry [${index}] needs string "version" and "body"`,
+          {
+            details: { path, index },
+          },
+        );
       }
       return { version: item.version, body: item.body };
     });

@@ -19,11 +19,14 @@ export function formatDecision(decision: UpgradeDecision): string {
   ];
   if (decision.not_before !== null) lines.push(`  not before: ${decision.not_before}`);
   lines.push('', 'safety checks:');
-  for (const check of decision.safety_checks) lines.push(`  [${STATUS_MARK[check.status]}] ${check.check}: ${check.detail}`);
+  for (const check of decision.safety_checks)
+    lines.push(`  [${STATUS_MARK[check.status]}] ${check.check}: ${check.detail}`);
   if (decision.breaking_changes.length > 0) {
     lines.push('', 'breaking changes:');
     for (const change of decision.breaking_changes) {
-      lines.push(`  - [${change.severity}] ${change.to_version} ${change.change_type}: ${change.description}`);
+      lines.push(
+        `  - [${change.severity}] ${change.to_version} ${change.change_type}: ${change.description}`,
+      );
       if (change.host_detail !== undefined) lines.push(`      ${change.host_detail}`);
       if (change.migration_guide !== undefined) lines.push(`      migration: ${change.migration_guide}`);
     }
@@ -42,7 +45,10 @@ export function formatDecision(decision: UpgradeDecision): string {
   lines.push('', 'why:');
   decision.explanation.forEach((sentence, index) => lines.push(`  ${index + 1}. ${sentence}`));
   const plan = decision.rollback_plan;
-  lines.push('', `rollback plan: ${plan.available ? `back to ${plan.to_version ?? '?'}` : 'none'}${plan.automatic_on_failure ? ', automatic on failure' : ''}`);
+  lines.push(
+    '',
+    `rollback plan: ${plan.available ? `back to ${plan.to_version ?? '?'}` : 'none'}${plan.automatic_on_failure ? ', automatic on failure' : ''}`,
+  );
   for (const step of plan.steps) lines.push(`  - ${step}`);
   return lines.join('\n');
 }

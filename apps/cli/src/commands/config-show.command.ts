@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { printResult } from '@upkeep/cli-kit';
-import { effectiveComponent, effectiveConfig, explainComponent, explainGlobal, type ExplainedValue } from '@upkeep/policy';
+import {
+  effectiveComponent,
+  effectiveConfig,
+  explainComponent,
+  explainGlobal,
+  type ExplainedValue,
+} from '@upkeep/policy';
 import type { CliContext, PolicyOptions } from '../cli-context.ts';
 import { readPolicyConfig } from '../policy-file.repository.ts';
 import { withPolicyOptions } from './policy-options.ts';
@@ -21,10 +27,12 @@ function renderValue(value: unknown): string {
 }
 
 function renderExplained(entries: readonly ExplainedEntry[]): string {
-  const rows = entries.map((e) => [`${e.scope}.${e.path}`, renderValue(e.value), e.key === undefined ? e.layer : `${e.layer} (${e.key})`]);
+  const rows = entries.map((e) => [`${e.scope}.${e.path}`, renderValue(e.value), e.key ?? e.layer]);
   const width = (i: number) => Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const [w0, w1] = [width(0), width(1)];
-  return rows.map(([path = '', value = '', layer = '']) => `${path.padEnd(w0)}  ${value.padEnd(w1)}  ${layer}`).join('\n');
+  return rows
+    .map(([path = '', value = '', layer = '']) => `${path.padEnd(w0)}  ${value.padEnd(w1)}  ${layer}`)
+    .join('\n');
 }
 
 /** `upkeep config show`: the effective configuration of an environment, and where each value came from. */
@@ -37,16 +45,26 @@ export function registerConfigShow(program: Command, ctx: CliContext): void {
     .action(async (options: ConfigShowOptions) => {
       const policy = await readPolicyConfig(options.config);
       const effective = effectiveConfig(policy, options.env);
-      const componentNames = options.component === undefined ? Object.keys(effective.components) : [options.component];
+      const componentNames =
+        options.component === undefined ? Object.keys(effective.components) : [options.component];
       if (options.explain === true) {
         const entries: ExplainedEntry[] = [
-          ...(options.component === undefined ? explainGlobal(policy, options.env).map((e) => ({ ...e, scope: 'global' })) : []),
+          ...(options.component === undefined
+            ? explainGlobal(policy, options.env).map((e) => ({ ...e, scope: 'global' }))
+            : []),
           ...componentNames.flatMap((name) =>
             explainComponent(policy, options.env, name).map((e) => ({ ...e, scope: `components.${name}` })),
           ),
         ];
-        printResult(ctx.out, options.json === true, { environment: options.env ?? null, values: entries }, () =>
-          [`# effective configuration${options.env === undefined ? '' : ` for environment ${options.env}`}: value, then the layer that set it`, renderExplained(entries)].join('\n'),
+        printResult(
+          ctx.out,
+          options.json === true,
+          { environment: options.env ?? null, values: entries },
+          () =>
+            [
+              `# effective configuration${options.env === undefined ? '' : ` for environment ${options.env}`}: value, then the layer that set it`,
+              renderExplained(entries),
+            ].join('\n'),
         );
         return;
       }
@@ -58,9 +76,14 @@ export function registerConfigShow(program: Command, ctx: CliContext): void {
       );
       const view =
         options.component === undefined
-          ? { environment: options.env ?? null, global: effective.global, components, upgrade_policies: effective.upgrade_policies, breaking_changes: effective.breaking_changes }
+          ? {
+              environment: options.env ?? null,
+              global: effective.global,
+              components,
+              upgrade_policies: effective.upgrade_policies,
+              breaking_changes: effective.breaking_changes,
+            }
           : { environment: options.env ?? null, components };
       printResult(ctx.out, options.json === true, view, () => stringify(view, { lineWidth: 0 }));
     });
 }
-

@@ -33,17 +33,27 @@ function formatResolution(component: string, resolution: Resolution): string {
 /** `upkeep resolve`: which version the component's strategy picks, and why newer ones were not. */
 export function registerResolve(program: Command, ctx: CliContext): void {
   withPolicyOptions(program.command('resolve'), ctx)
-    .description("print the version a component's strategy selects, and why each newer release was passed over")
+    .description(
+      "print the version a component's strategy selects, and why each newer release was passed over",
+    )
     .argument('<component>', 'component name in versions.yaml')
     .option('--releases <file>', 'JSON list of releases: [{ "version", "published_at", "prerelease" }]')
     .option('--lock <file>', 'versions.lock for the locked strategy (default: beside the config)')
     .action(async (component: string, options: ResolveOptions) => {
       const config = await readPolicyConfig(options.config);
       const effective = effectiveComponent(config, options.env, component);
-      if (options.releases === undefined && effective.strategy !== 'pinned' && effective.strategy !== 'locked') {
-        throw new UpkeepError('USAGE', `resolve ${component} needs --releases FILE: strategy "${effective.strategy}" chooses among releases`, {
-          hint: 'pass --releases with a JSON list of releases',
-        });
+      if (
+        options.releases === undefined &&
+        effective.strategy !== 'pinned' &&
+        effective.strategy !== 'locked'
+      ) {
+        throw new UpkeepError(
+          'USAGE',
+          `resolve ${component} needs --releases FILE: strategy "${effective.strategy}" chooses among releases`,
+          {
+            hint: 'pass --releases with a JSON list of releases',
+          },
+        );
       }
       const releases = options.releases === undefined ? undefined : await readReleasesFile(options.releases);
       let lockedVersion: string | undefined;
@@ -52,13 +62,21 @@ export function registerResolve(program: Command, ctx: CliContext): void {
         const lock = await readLockFileIfPresent(lockPath);
         lockedVersion = lock?.components[component]?.version;
         if (lockedVersion === undefined) {
-          throw new UpkeepError('LOCK_MISMATCH', `${component} uses strategy "locked" but ${lockPath} has no entry for it`, {
-            details: { component, lock: lockPath },
-            hint: 'run `upkeep lock` to record the versions, or `upkeep lock --update` to change them',
-          });
+          throw new UpkeepError(
+            'LOCK_MISMATCH',
+            `${component} uses strategy "locked" but ${lockPath} has no entry for it`,
+            {
+              details: { component, lock: lockPath },
+              hint: 'run `upkeep lock` to record the versions, or `upkeep lock --update` to change them',
+            },
+          );
         }
       }
-      const resolution = resolveVersion(resolveInputFor(config, options.env, component, { releases, lockedVersion }));
-      printResult(ctx.out, options.json === true, { component, ...resolution }, () => formatResolution(component, resolution));
+      const resolution = resolveVersion(
+        resolveInputFor(config, options.env, component, { releases, lockedVersion }),
+      );
+      printResult(ctx.out, options.json === true, { component, ...resolution }, () =>
+        formatResolution(component, resolution),
+      );
     });
 }

@@ -12,12 +12,16 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       const config = await readPolicyConfig(options.config);
       const components = Object.keys(config.components);
       const environments = Object.keys(config.environments);
-      printResult(ctx.out, options.json === true, { valid: true, path: options.config, components, environments }, () =>
-        [
-          `${options.config} is valid`,
-          `  components:   ${components.length === 0 ? '(none)' : components.join(', ')}`,
-          `  environments: ${environments.length === 0 ? '(none)' : environments.join(', ')}`,
-        ].join('\n'),
+      printResult(
+        ctx.out,
+        options.json === true,
+        { valid: true, path: options.config, components, environments },
+        () =>
+          [
+            `${options.config} is valid`,
+            `  components:   ${components.length === 0 ? '(none)' : components.join(', ')}`,
+            `  environments: ${environments.length === 0 ? '(none)' : environments.join(', ')}`,
+          ].join('\n'),
       );
     });
 }

@@ -289,7 +289,9 @@ export const breakingChangeSchema = section({
   description: text(),
   migration_guide: text().optional(),
   severity: z.enum(SEVERITIES),
+  // For flag changes: the flag (`--collector.diskstats`); default the first `--flag` in the description.
   flag: text().optional(),
+  // For `flag_rename`: the new name; default the second `--flag` in the description.
   renamed_to: text().optional(),
 });
 
@@ -301,19 +303,51 @@ export const policyConfigSchema = section({
   breaking_changes: list(breakingChangeSchema).optional(),
 });
 
+/** `T` with every nested object and list read-only, for values the policy only reads. */
+type ReadonlyDeep<T> = T extends readonly (infer U)[]
+  ? readonly ReadonlyDeep<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> }
+    : T;
+
 export type GlobalSettings = z.output<typeof globalSettingsSchema>;
 export type ComponentConfig = z.output<typeof componentSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type UpgradePolicies = z.output<typeof upgradePoliciesSchema>;
-export type BreakingChange = z.output<typeof breakingChangeSchema>;
-export type ExcludedVersionEntry = z.output<typeof excludedVersionSchema>;
-export type MaintenanceWindow = z.output<typeof maintenanceWindowSchema>;
+/**
+ * One entry of the `breaking_changes` database. The change lands in
+ * `to_version`; `from_version` is the last version with the old behaviour.
+ */
+export type BreakingChange = ReadonlyDeep<z.output<typeof breakingChangeSchema>>;
+export type ExcludedVersionEntry = ReadonlyDeep<z.output<typeof excludedVersionSchema>>;
+/**
+ * One `maintenance_windows.windows` entry: it opens on `day` at `start_time`
+ * (`HH:MM`, wall clock in `timezone`, default UTC) and closes at `end_time`
+ * (`HH:MM` or `24:00`; earlier than the start: the next day).
+ * `allowed_operations` absent allows every operation.
+ */
+export type MaintenanceWindow = ReadonlyDeep<z.output<typeof maintenanceWindowSchema>>;
 export type ComponentConstraints = z.output<typeof constraintsSchema>;
 export type DownloadConfig = NonNullable<ComponentConfig['download']>;
 export type InstallConfig = NonNullable<ComponentConfig['install']>;
 export type HealthCheckConfig = NonNullable<ComponentConfig['health_check']>;
 export type VersionCheckConfig = NonNullable<ComponentConfig['version_check']>;
-export type UpgradeSettings = NonNullable<ComponentConfig['upgrade']>;
+/**
+ * `components.<name>.upgrade`. A component can opt out of auto-upgrade
+ * (`auto_upgrade_enabled: false`), not opt in when the global switch is off;
+ * `allowed_risk_levels` replaces the global list; `require_manual_approval_for_major`
+ * defaults to true; `allowed_version_drift` (`MAJOR.MINOR.PATCH` with one non-zero
+ * part, default `0.0.0`) is how far from `sync_version_with` the version may be.
+ */
+export type UpgradeSettings = ReadonlyDeep<NonNullable<ComponentConfig['upgrade']>>;
+/** `global.safety`. */
+export type SafetySettings = ReadonlyDeep<NonNullable<GlobalSettings['safety']>>;
+/** `global.safety.auto_upgrade`. */
+export type AutoUpgradeSettings = NonNullable<SafetySettings['auto_upgrade']>;
+/** `global.safety.rollback`. */
+export type RollbackSettings = NonNullable<SafetySettings['rollback']>;
+/** `upgrade_policies.maintenance_windows`. */
+export type MaintenanceWindowSettings = ReadonlyDeep<NonNullable<UpgradePolicies['maintenance_windows']>>;
 export type DirectUrlSource = NonNullable<ComponentConfig['direct_url']>;
 export type RegistrySource = NonNullable<ComponentConfig['registry']>;
 export type AdvisorySource = NonNullable<ComponentConfig['advisories']>;

@@ -42,11 +42,11 @@ export function checkAdvisories(ctx: DecisionContext, trace: DecisionTrace): Adv
   const { component, current, target } = ctx;
   const none: AdvisoryOutcome = { advisories: [], fixes: [] };
   if (!ctx.checks.advisories) {
-    const message =
-      'The security advisory check is off (safety.security_advisory_check: false): known vulnerabilities are not checked.';
-    trace.explain(message);
-    trace.warn(message);
-    trace.check('security_advisories', 'skipped', 'turned off by safety.security_advisory_check');
+    trace.turnedOff(
+      'security_advisory_check',
+      'The security advisory check is off (safety.security_advisory_check: false): known vulnerabilities are not checked.',
+      ['security_advisories'],
+    );
     return none;
   }
   if (ctx.advisories === null) {

@@ -1,7 +1,7 @@
 import { compareVersions, type Version } from '@upkeep/versioning';
+import type { Severity } from '../config/policy-config.schema.ts';
 import { findFlagUse, flagsIn, normalizeFlag } from './command-line-flags.ts';
 import type { DecisionContext, ParsedBreakingChange } from './decision-context.ts';
-import type { BreakingSeverity } from './decision-input.ts';
 import type { DecisionTrace } from './decision-trace.ts';
 import { findBreakingNotes } from './release-notes-scanner.ts';
 import type { ChangeSummary, DetectedBreakingChange } from './upgrade-decision.ts';
@@ -17,7 +17,7 @@ function sentence(text: string): string {
   return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
-function isHighSeverity(severity: BreakingSeverity): boolean {
+function isHighSeverity(severity: Severity): boolean {
   return severity === 'high' || severity === 'critical';
 }
 
@@ -275,12 +275,11 @@ export function detectBreakingChanges(
   trace: DecisionTrace,
 ): DetectedBreakingChange[] {
   if (!ctx.checks.breakingChanges) {
-    const message =
-      'Breaking-change detection is off (safety.breaking_change_detection: false): only the semver risk of the move counts.';
-    trace.explain(message);
-    trace.warn(message);
-    trace.check('breaking_changes', 'skipped', 'turned off by safety.breaking_change_detection');
-    trace.check('command_line_flags', 'skipped', 'turned off by safety.breaking_change_detection');
+    trace.turnedOff(
+      'breaking_change_detection',
+      'Breaking-change detection is off (safety.breaking_change_detection: false): only the semver risk of the move counts.',
+      ['breaking_changes', 'command_line_flags'],
+    );
     return [];
   }
   const reverted = summary.direction === 'downgrade';

@@ -12,11 +12,11 @@ import { withinDrift } from './version-drift.ts';
 export function checkCompatibility(ctx: DecisionContext, trace: DecisionTrace): void {
   const { component } = ctx;
   if (!ctx.checks.compatibility) {
-    const message =
-      'The compatibility check is off (safety.compatibility_check: false): required components are not checked.';
-    trace.explain(message);
-    trace.warn(message);
-    trace.check('compatibility', 'skipped', 'turned off by safety.compatibility_check');
+    trace.turnedOff(
+      'compatibility_check',
+      'The compatibility check is off (safety.compatibility_check: false): required components are not checked.',
+      ['compatibility'],
+    );
     return;
   }
   if (ctx.requirements.length === 0) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isUpkeepError } from '@upkeep/errors';
 import { decideUpgrade } from './decide-upgrade.ts';
 import { decisionExitCode } from './decision-exit-code.ts';
-import type { BreakingChangeEntry, DecisionInput } from './decision-input.ts';
+import type { BreakingChange, MaintenanceWindowSettings } from '../config/policy-config.schema.ts';
+import type { DecisionInput } from './decision-input.ts';
 import type { SafetyCheckName, UpgradeDecision } from './upgrade-decision.ts';
 
 const NOW = new Date('2024-06-05T12:00:00Z'); // a Wednesday
@@ -36,7 +37,7 @@ function errorOf(run: () => unknown): { code: string; message: string } {
   throw new Error('expected an UpkeepError');
 }
 
-const diskstatsRemoval: BreakingChangeEntry = {
+const diskstatsRemoval: BreakingChange = {
   component: 'node_exporter',
   from_version: '1.5.0',
   to_version: '2.0.0',
@@ -427,7 +428,7 @@ describe('sync_version_with and allowed_version_drift', () => {
 });
 
 describe('breaking changes', () => {
-  const configChange: BreakingChangeEntry = {
+  const configChange: BreakingChange = {
     component: 'promtail',
     from_version: '2.8.0',
     to_version: '2.9.0',
@@ -490,7 +491,7 @@ describe('breaking changes', () => {
   });
 
   it('notes a flag removal the host does not use, at low severity, without raising the risk', () => {
-    const patchRemoval: BreakingChangeEntry = { ...diskstatsRemoval, to_version: '1.7.1' };
+    const patchRemoval: BreakingChange = { ...diskstatsRemoval, to_version: '1.7.1' };
     const d = decideUpgrade(
       input({ breakingChanges: [patchRemoval], serviceArgs: ['--collector.diskstats.ignored-devices=^ram'] }),
     );
@@ -509,7 +510,7 @@ describe('breaking changes', () => {
   });
 
   it('matches --flag=value but not a longer flag sharing the prefix', () => {
-    const patchRemoval: BreakingChangeEntry = {
+    const patchRemoval: BreakingChange = {
       ...diskstatsRemoval,
       to_version: '1.7.1',
       flag: 'collector.textfile.directory',
@@ -526,7 +527,7 @@ describe('breaking changes', () => {
   });
 
   it('matches a rename against the old name and names the new one', () => {
-    const rename: BreakingChangeEntry = {
+    const rename: BreakingChange = {
       component: 'node_exporter',
       from_version: '1.7.0',
       to_version: '1.8.0',
@@ -553,7 +554,7 @@ describe('breaking changes', () => {
   });
 
   it('on a forced downgrade, flags a host that already uses the new name of a renamed flag', () => {
-    const rename: BreakingChangeEntry = {
+    const rename: BreakingChange = {
       component: 'node_exporter',
       from_version: '1.7.0',
       to_version: '1.8.0',
@@ -822,7 +823,7 @@ describe('minimum_release_age', () => {
 });
 
 describe('maintenance windows', () => {
-  const sundayNight = {
+  const sundayNight: MaintenanceWindowSettings = {
     enabled: true,
     windows: [
       { day: 'sunday', start_time: '02:00', end_time: '06:00', allowed_operations: ['upgrade', 'rollback'] },
@@ -870,7 +871,7 @@ describe('maintenance windows', () => {
       input({
         maintenanceWindows: {
           enabled: true,
-          windows: [{ ...sundayNight.windows[0]!, allowed_operations: ['rollback'] }],
+          windows: [{ ...sundayNight.windows![0]!, allowed_operations: ['rollback'] }],
         },
         now: new Date('2024-06-09T03:00:00Z'),
       }),
@@ -1038,11 +1039,11 @@ describe('bad input', () => {
       {
         maintenanceWindows: {
           enabled: true,
-          windows: [{ day: 'funday', start_time: '02:00', end_time: '03:00' }],
+          windows: [{ day: 'funday' as 'sunday', start_time: '02:00', end_time: '03:00' }],
         },
       },
-      'INPUT_INVALID',
-      'maintenance_windows.windows[0]: day "funday" is not a day of the week',
+      'CONFIG_INVALID',
+      'upgrade_policies.maintenance_windows.windows[0].day: "funday" is not one of monday',
     ],
   ] as const)('rejects %j with %s', (overrides, code, message) => {
     const error = errorOf(() => decideUpgrade(input(overrides)));

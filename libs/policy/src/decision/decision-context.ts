@@ -11,17 +11,18 @@ import {
 } from '@upkeep/versioning';
 import { readOsvRecord, type OsvPackageRef, type OsvRecord } from '../advisories/index.ts';
 import {
-  BREAKING_CHANGE_TYPES,
-  BREAKING_SEVERITIES,
-  type BreakingChangeEntry,
-  type DecisionInput,
+  CHANGE_TYPES,
+  SEVERITIES,
+  type BreakingChange,
   type ExcludedVersionEntry,
-} from './decision-input.ts';
-import { parseMaintenanceWindow, type ParsedWindow } from './maintenance-window.ts';
+  type MaintenanceWindow,
+} from '../config/policy-config.schema.ts';
+import { checkMaintenanceWindows } from '../windows/maintenance-window.ts';
+import type { DecisionInput } from './decision-input.ts';
 import { parseVersionDrift, type VersionDrift } from './version-drift.ts';
 
 export interface ParsedBreakingChange {
-  readonly entry: BreakingChangeEntry;
+  readonly entry: BreakingChange;
   readonly from: Version;
   readonly to: Version;
 }
@@ -65,7 +66,7 @@ export interface DecisionContext {
   readonly autoRollback: boolean;
   readonly minimumReleaseAge: number;
   readonly publishedAt: Date | null;
-  readonly windows: { readonly enabled: boolean; readonly list: readonly ParsedWindow[] };
+  readonly windows: { readonly enabled: boolean; readonly list: readonly MaintenanceWindow[] };
   readonly serviceArgs: readonly string[] | null;
   readonly now: Date;
 }
@@ -91,21 +92,21 @@ function riskLevels(levels: readonly string[], what: string): RiskLevel[] {
   });
 }
 
-function readBreakingChange(entry: BreakingChangeEntry, index: number): ParsedBreakingChange {
+function readBreakingChange(entry: BreakingChange, index: number): ParsedBreakingChange {
   const where = `breaking_changes[${index}] (${entry.component})`;
-  if (!(BREAKING_CHANGE_TYPES as readonly string[]).includes(entry.change_type)) {
+  if (!(CHANGE_TYPES as readonly string[]).includes(entry.change_type)) {
     invalid(
       `${where} change_type`,
       `${JSON.stringify(entry.change_type)} is not a known change type`,
-      `use one of ${BREAKING_CHANGE_TYPES.join(', ')}`,
+      `use one of ${CHANGE_TYPES.join(', ')}`,
       entry.change_type,
     );
   }
-  if (!(BREAKING_SEVERITIES as readonly string[]).includes(entry.severity)) {
+  if (!(SEVERITIES as readonly string[]).includes(entry.severity)) {
     invalid(
       `${where} severity`,
       `${JSON.stringify(entry.severity)} is not a severity`,
-      `use one of ${BREAKING_SEVERITIES.join(', ')}`,
+      `use one of ${SEVERITIES.join(', ')}`,
       entry.severity,
     );
   }
@@ -195,6 +196,9 @@ export function readDecisionContext(input: DecisionInput): DecisionContext {
     );
   }
 
+  const windows = input.maintenanceWindows?.windows ?? [];
+  checkMaintenanceWindows(windows);
+
   const upgrade = input.upgrade ?? {};
   const auto = input.autoUpgrade ?? {};
   const syncWith = upgrade.sync_version_with?.trim();
@@ -243,7 +247,7 @@ export function readDecisionContext(input: DecisionInput): DecisionContext {
         : readDate(input.targetPublishedAt, 'target published_at'),
     windows: {
       enabled: input.maintenanceWindows?.enabled ?? false,
-      list: (input.maintenanceWindows?.windows ?? []).map(parseMaintenanceWindow),
+      list: windows,
     },
     serviceArgs: input.serviceArgs ?? null,
     now: input.now,

@@ -1,5 +1,13 @@
-import type { RiskLevel } from '@upkeep/versioning';
 import type { OsvPackageRef, OsvRecord } from '../advisories/index.ts';
+import type {
+  AutoUpgradeSettings,
+  BreakingChange,
+  ExcludedVersionEntry,
+  MaintenanceWindowSettings,
+  RollbackSettings,
+  SafetySettings,
+  UpgradeSettings,
+} from '../config/policy-config.schema.ts';
 
 /**
  * Everything the decision engine needs about one component on one host, already
@@ -27,7 +35,7 @@ export interface DecisionInput {
   /** `upgrade_policies.excluded_versions.<name>`. */
   readonly excludedVersions?: readonly ExcludedVersionEntry[] | undefined;
   /** The `breaking_changes` database; entries for other components are ignored. */
-  readonly breakingChanges?: readonly BreakingChangeEntry[] | undefined;
+  readonly breakingChanges?: readonly BreakingChange[] | undefined;
   /**
    * Release notes of the releases between the installed version and the target.
    * Entries outside that span are ignored, so the whole list may be passed.
@@ -43,19 +51,26 @@ export interface DecisionInput {
   /** Restricts advisories to these OSV packages; default every `affected[]` entry of each record. */
   readonly advisoryPackages?: readonly OsvPackageRef[] | undefined;
   /** `global.safety`; each check defaults to on. */
-  readonly safety?: SafetySettings | undefined;
+  readonly safety?:
+    | Pick<SafetySettings, 'compatibility_check' | 'breaking_change_detection' | 'security_advisory_check'>
+    | undefined;
   /** `global.safety.auto_upgrade`; default `{ enabled: false, allowed_risk_levels: [low] }`. */
   readonly autoUpgrade?: AutoUpgradeSettings | undefined;
-  /** `components.<name>.upgrade`. */
-  readonly upgrade?: ComponentUpgradeSettings | undefined;
-  /** `global.safety.rollback`. */
-  readonly rollback?: RollbackSettings | undefined;
+  /** `components.<name>.upgrade` (its `minimum_release_age` goes in `minimumReleaseAge`). */
+  readonly upgrade?: Omit<UpgradeSettings, 'minimum_release_age'> | undefined;
+  /** `global.safety.rollback`; `auto_rollback_on_failure` defaults to true. */
+  readonly rollback?: Pick<RollbackSettings, 'auto_rollback_on_failure'> | undefined;
   /** Seconds a release must have been public before it is taken automatically; default 0. */
   readonly minimumReleaseAge?: number | undefined;
   /** When the target was published (ISO 8601), or null when unknown. */
   readonly targetPublishedAt?: string | null | undefined;
-  /** `upgrade_policies.maintenance_windows`; default disabled. */
-  readonly maintenanceWindows?: MaintenanceWindowSettings | undefined;
+  /**
+   * `upgrade_policies.maintenance_windows`; default disabled. Each window's
+   * `timezone` defaults to UTC (the loader has already filled in the section's
+   * `timezone`). Upgrades, downgrades and installs all count as the `upgrade`
+   * operation of `allowed_operations`.
+   */
+  readonly maintenanceWindows?: Omit<MaintenanceWindowSettings, 'timezone'> | undefined;
   /**
    * The service's actual command line as a list of arguments (as systemd or ps
    * shows it), to tell whether a removed or renamed flag affects this host.
@@ -65,98 +80,8 @@ export interface DecisionInput {
   readonly now: Date;
 }
 
-export interface ExcludedVersionEntry {
-  readonly version: string;
-  readonly reason: string;
-  readonly issue_url?: string | undefined;
-}
-
-export const BREAKING_CHANGE_TYPES = [
-  'flag_removal',
-  'flag_rename',
-  'config_change',
-  'api',
-  'behavior',
-  'removal',
-  'other',
-] as const;
-export type BreakingChangeType = (typeof BREAKING_CHANGE_TYPES)[number];
-
-export const BREAKING_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type BreakingSeverity = (typeof BREAKING_SEVERITIES)[number];
-
-/**
- * One entry of the `breaking_changes` database. The change lands in
- * `to_version`; `from_version` is the last version with the old behaviour.
- */
-export interface BreakingChangeEntry {
-  readonly component: string;
-  readonly from_version: string;
-  readonly to_version: string;
-  readonly change_type: BreakingChangeType;
-  readonly description: string;
-  readonly migration_guide?: string | undefined;
-  readonly severity: BreakingSeverity;
-  /** For flag changes: the flag (`--collector.diskstats`); default the first `--flag` in the description. */
-  readonly flag?: string | undefined;
-  /** For `flag_rename`: the new name; default the second `--flag` in the description. */
-  readonly renamed_to?: string | undefined;
-}
-
 export interface ReleaseNote {
   /** The release's version or tag (`v2.0.0`). */
   readonly version: string;
   readonly body: string;
-}
-
-export interface SafetySettings {
-  readonly compatibility_check?: boolean | undefined;
-  readonly breaking_change_detection?: boolean | undefined;
-  readonly security_advisory_check?: boolean | undefined;
-}
-
-export interface AutoUpgradeSettings {
-  readonly enabled?: boolean | undefined;
-  readonly allowed_risk_levels?: readonly RiskLevel[] | undefined;
-  readonly exclude_components?: readonly string[] | undefined;
-}
-
-export interface ComponentUpgradeSettings {
-  /** A component can opt out of auto-upgrade; it cannot opt in when the global switch is off. */
-  readonly auto_upgrade_enabled?: boolean | undefined;
-  /** Replaces the global `allowed_risk_levels` for this component. */
-  readonly allowed_risk_levels?: readonly RiskLevel[] | undefined;
-  /** Default true. */
-  readonly require_manual_approval_for_major?: boolean | undefined;
-  /** Keep this component's version near another's (promtail with loki). */
-  readonly sync_version_with?: string | undefined;
-  /**
-   * How far from `sync_version_with` the version may be: `MAJOR.MINOR.PATCH` with
-   * one non-zero part, which sets the level compared and the distance allowed
-   * (`0.1.0`: same major, minors at most 1 apart, any patch). Default `0.0.0`.
-   */
-  readonly allowed_version_drift?: string | undefined;
-}
-
-export interface RollbackSettings {
-  /** Default true. */
-  readonly auto_rollback_on_failure?: boolean | undefined;
-}
-
-export interface MaintenanceWindowSettings {
-  readonly enabled?: boolean | undefined;
-  readonly windows?: readonly MaintenanceWindow[] | undefined;
-}
-
-export interface MaintenanceWindow {
-  /** `monday` .. `sunday` (any case): the day the window opens. */
-  readonly day: string;
-  /** `HH:MM`, 24-hour, in `timezone`. */
-  readonly start_time: string;
-  /** `HH:MM` or `24:00`; at or before `start_time` means the window ends the next day. */
-  readonly end_time: string;
-  /** Default every operation. Upgrades, downgrades and installs count as `upgrade`. */
-  readonly allowed_operations?: readonly string[] | undefined;
-  /** An IANA zone such as `Europe/Paris`; default `UTC`. */
-  readonly timezone?: string | undefined;
 }

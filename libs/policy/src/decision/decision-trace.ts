@@ -29,6 +29,16 @@ export class DecisionTrace {
     this.checks.push({ check, passed: status !== 'failed', status, detail });
   }
 
+  /**
+   * A check switched off by `safety.<setting>`: `message` goes to the explanation
+   * and the warnings, and each of `checks` is reported skipped.
+   */
+  turnedOff(setting: string, message: string, checks: readonly SafetyCheckName[]): void {
+    this.explain(message);
+    this.warn(message);
+    for (const check of checks) this.check(check, 'skipped', `turned off by safety.${setting}`);
+  }
+
   reject(reason: string): void {
     this.rejections.push(reason);
   }

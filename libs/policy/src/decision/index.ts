@@ -1,21 +1,6 @@
 export { decideUpgrade } from './decide-upgrade.ts';
 export { DECISION_EXIT_CODES, decisionExitCode, type DecisionExitCode } from './decision-exit-code.ts';
-export {
-  BREAKING_CHANGE_TYPES,
-  BREAKING_SEVERITIES,
-  type AutoUpgradeSettings,
-  type BreakingChangeEntry,
-  type BreakingChangeType,
-  type BreakingSeverity,
-  type ComponentUpgradeSettings,
-  type DecisionInput,
-  type ExcludedVersionEntry,
-  type MaintenanceWindow,
-  type MaintenanceWindowSettings,
-  type ReleaseNote,
-  type RollbackSettings,
-  type SafetySettings,
-} from './decision-input.ts';
+export type { DecisionInput, ReleaseNote } from './decision-input.ts';
 export {
   DECISION_ACTIONS,
   SAFETY_CHECK_NAMES,
@@ -31,12 +16,6 @@ export {
   type SafetyCheckStatus,
   type UpgradeDecision,
 } from './upgrade-decision.ts';
-export {
-  maintenanceWindowStatus,
-  parseMaintenanceWindow,
-  type ParsedWindow,
-  type WindowStatus,
-} from './maintenance-window.ts';
 export { parseVersionDrift, withinDrift, type VersionDrift } from './version-drift.ts';
 export { findBreakingNotes } from './release-notes-scanner.ts';
 export { findFlagUse, flagsIn } from './command-line-flags.ts';

@@ -1,6 +1,6 @@
 import type { DecisionContext } from './decision-context.ts';
 import type { DecisionTrace } from './decision-trace.ts';
-import { maintenanceWindowStatus } from './maintenance-window.ts';
+import { nextWindow, openWindow, windowLabel } from '../windows/maintenance-window.ts';
 
 export interface WindowOutcome {
   /** True when the move must wait for a window. */
@@ -27,20 +27,22 @@ export function checkMaintenanceWindow(ctx: DecisionContext, trace: DecisionTrac
     trace.check('maintenance_window', 'failed', 'enabled, but no window is defined');
     return { outside: true, notBefore: null };
   }
-  const status = maintenanceWindowStatus(ctx.windows.list, ctx.now, 'upgrade');
-  if (status.inside !== null) {
-    trace.explain(`Now (${now}) is inside the maintenance window ${status.inside.label}.`);
-    trace.check('maintenance_window', 'passed', `inside ${status.inside.label}`);
+  const inside = openWindow(ctx.windows.list, ctx.now, 'upgrade');
+  if (inside !== undefined) {
+    const label = windowLabel(inside.window);
+    trace.explain(`Now (${now}) is inside the maintenance window ${label}.`);
+    trace.check('maintenance_window', 'passed', `inside ${label}`);
     return { outside: false, notBefore: null };
   }
-  const windows = ctx.windows.list.map((w) => w.label).join(', ');
+  const windows = ctx.windows.list.map(windowLabel).join(', ');
+  const nextOpening = nextWindow(ctx.windows.list, ctx.now, 'upgrade')?.start ?? null;
   const next =
-    status.nextOpening === null
+    nextOpening === null
       ? 'no window allows upgrades (allowed_operations)'
-      : `the next window opens at ${status.nextOpening.toISOString()}`;
+      : `the next window opens at ${nextOpening.toISOString()}`;
   const message = `Now (${now}) is outside the maintenance windows (${windows}): the upgrade must wait; ${next}.`;
   trace.explain(message);
   trace.warn(message);
   trace.check('maintenance_window', 'failed', `outside ${windows}; ${next}`);
-  return { outside: true, notBefore: status.nextOpening };
+  return { outside: true, notBefore: nextOpening };
 }

@@ -3,7 +3,10 @@ import { splitCommandLine } from './split-command-line.ts';
 
 describe('splitCommandLine', () => {
   it.each([
-    ['/usr/local/bin/node_exporter --collector.diskstats', ['/usr/local/bin/node_exporter', '--collector.diskstats']],
+    [
+      '/usr/local/bin/node_exporter --collector.diskstats',
+      ['/usr/local/bin/node_exporter', '--collector.diskstats'],
+    ],
     ['  a   b\tc\n', ['a', 'b', 'c']],
     [`--path='/var/lib/my data' --x="a \\"b\\" c"`, ['--path=/var/lib/my data', '--x=a "b" c']],
     ['a \\\n  b', ['a', 'b']],

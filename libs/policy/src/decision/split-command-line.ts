@@ -50,10 +50,14 @@ export function splitCommandLine(text: string): string[] {
     inArg = true;
   }
   if (quote !== undefined) {
-    throw new UpkeepError('INPUT_INVALID', `command line has an unterminated ${quote} quote: ${JSON.stringify(text.slice(0, 200))}`, {
-      details: { value: text.slice(0, 200) },
-      hint: 'close the quote, or escape it with a backslash',
-    });
+    throw new UpkeepError(
+      'INPUT_INVALID',
+      `command line has an unterminated ${quote} quote: ${JSON.stringify(text.slice(0, 200))}`,
+      {
+        details: { value: text.slice(0, 200) },
+        hint: 'close the quote, or escape it with a backslash',
+      },
+    );
   }
   if (inArg) args.push(current);
   return args;

@@ -1,5 +1,5 @@
 import type { ChangeKind, RiskLevel } from '@upkeep/versioning';
-import type { BreakingChangeType, BreakingSeverity } from './decision-input.ts';
+import type { ChangeType, Severity } from '../config/policy-config.schema.ts';
 
 /**
  * What to do with the requested move:
@@ -50,13 +50,13 @@ export interface DetectedBreakingChange {
   readonly version: string;
   readonly from_version: string | null;
   readonly to_version: string;
-  readonly change_type: BreakingChangeType;
+  readonly change_type: ChangeType;
   readonly description: string;
   readonly migration_guide?: string;
   /** The severity that counted for this host (`low` when the change does not touch it). */
-  readonly severity: BreakingSeverity;
+  readonly severity: Severity;
   /** The severity as written in the source, when it differs. */
-  readonly configured_severity?: BreakingSeverity;
+  readonly configured_severity?: Severity;
   readonly flag?: string;
   readonly renamed_to?: string;
   /** Whether the change touches this host: null when it cannot be told (no command line given). */

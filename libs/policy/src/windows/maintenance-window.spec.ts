@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isUpkeepError } from '@upkeep/errors';
 import { WEEKDAYS } from '../config/policy-config.schema.ts';
-import { isWithinWindow, nextWindow, openWindow, type WindowRule } from './maintenance-window.ts';
+import type { MaintenanceWindow } from '../config/policy-config.schema.ts';
+import {
+  checkMaintenanceWindows,
+  isWithinWindow,
+  nextWindow,
+  openWindow,
+  windowLabel,
+} from './maintenance-window.ts';
 
 const at = (iso: string) => new Date(iso);
 // 2024-06-02 is a Sunday.
-const sunday: WindowRule = {
+const sunday: MaintenanceWindow = {
   day: 'sunday',
   start_time: '02:00',
   end_time: '06:00',
@@ -50,7 +57,7 @@ describe('isWithinWindow in UTC', () => {
   });
 
   it('a window crossing midnight is open on both days', () => {
-    const friday: WindowRule = { day: 'friday', start_time: '22:00', end_time: '02:00' };
+    const friday: MaintenanceWindow = { day: 'friday', start_time: '22:00', end_time: '02:00' };
     expect(isWithinWindow([friday], at('2024-05-31T21:59:00Z'), 'upgrade')).toBe(false);
     expect(isWithinWindow([friday], at('2024-05-31T23:00:00Z'), 'upgrade')).toBe(true);
     expect(isWithinWindow([friday], at('2024-06-01T01:59:00Z'), 'upgrade')).toBe(true);
@@ -58,16 +65,36 @@ describe('isWithinWindow in UTC', () => {
     expect(isWithinWindow([friday], at('2024-05-30T23:00:00Z'), 'upgrade')).toBe(false);
   });
 
-  it('a Sunday-night window runs into Monday', () => {
-    const late: WindowRule = { day: 'sunday', start_time: '23:00', end_time: '01:00' };
+  it('a Sunday-night window runs into Monday, and next opens the Sunday after', () => {
+    const late: MaintenanceWindow = { day: 'sunday', start_time: '23:00', end_time: '01:00' };
     expect(isWithinWindow([late], at('2024-06-03T00:30:00Z'), 'upgrade')).toBe(true);
+    expect(nextWindow([late], at('2024-06-03T01:30:00Z'))?.start).toEqual(at('2024-06-09T23:00:00Z'));
   });
 
   it('00:00 to 24:00 is the whole day', () => {
-    const wednesday: WindowRule = { day: 'wednesday', start_time: '00:00', end_time: '24:00' };
+    const wednesday: MaintenanceWindow = { day: 'wednesday', start_time: '00:00', end_time: '24:00' };
     expect(isWithinWindow([wednesday], at('2024-06-05T00:00:00Z'), 'upgrade')).toBe(true);
     expect(isWithinWindow([wednesday], at('2024-06-05T23:59:59Z'), 'upgrade')).toBe(true);
     expect(isWithinWindow([wednesday], at('2024-06-06T00:00:00Z'), 'upgrade')).toBe(false);
+  });
+
+  it('an evening window ending at 24:00 closes at midnight', () => {
+    const evening: MaintenanceWindow = { day: 'friday', start_time: '18:00', end_time: '24:00' };
+    expect(isWithinWindow([evening], at('2024-06-07T23:59:00Z'), 'upgrade')).toBe(true);
+    expect(isWithinWindow([evening], at('2024-06-08T00:00:00Z'), 'upgrade')).toBe(false);
+  });
+
+  it('matches day names in any case (the loader lowercases them; a hand-built input may not)', () => {
+    const capitalised = { ...sunday, day: 'Sunday' as 'sunday' };
+    expect(isWithinWindow([capitalised], at('2024-06-02T03:00:00Z'), 'upgrade')).toBe(true);
+    expect(windowLabel(capitalised)).toBe('sunday 02:00-06:00 UTC');
+  });
+
+  it('windowLabel names the day, the times and the zone', () => {
+    expect(windowLabel(sunday)).toBe('sunday 02:00-06:00 UTC');
+    expect(
+      windowLabel({ day: 'friday', start_time: '18:00', end_time: '24:00', timezone: 'Asia/Tokyo' }),
+    ).toBe('friday 18:00-24:00 Asia/Tokyo');
   });
 
   it('openWindow returns the occurrence and its bounds', () => {
@@ -81,7 +108,7 @@ describe('isWithinWindow in UTC', () => {
 });
 
 describe('isWithinWindow with time zones', () => {
-  const paris: WindowRule = { ...sunday, timezone: 'Europe/Paris' };
+  const paris: MaintenanceWindow = { ...sunday, timezone: 'Europe/Paris' };
 
   it('reads window times as wall-clock in the zone, summer and winter', () => {
     // Summer: Paris is UTC+2, so 02:00-06:00 is 00:00-04:00 UTC.
@@ -90,11 +117,27 @@ describe('isWithinWindow with time zones', () => {
     // Winter: UTC+1, 01:00-05:00 UTC.
     expect(isWithinWindow([paris], at('2024-01-07T00:30:00Z'), 'upgrade')).toBe(false);
     expect(isWithinWindow([paris], at('2024-01-07T04:30:00Z'), 'upgrade')).toBe(true);
+    // Saturday 23:30 UTC is Sunday 01:30 in Paris: the window opens in 30 minutes.
+    expect(nextWindow([paris], at('2024-06-01T23:30:00Z'))?.start).toEqual(at('2024-06-02T00:00:00Z'));
+  });
+
+  it('keeps the wall-clock opening across a daylight-saving change', () => {
+    // Paris moves from UTC+1 to UTC+2 on 2024-03-31 at 01:00 UTC.
+    const spring: MaintenanceWindow = {
+      day: 'sunday',
+      start_time: '04:00',
+      end_time: '05:00',
+      timezone: 'Europe/Paris',
+    };
+    expect(nextWindow([spring], at('2024-03-25T12:00:00Z'))?.start).toEqual(at('2024-03-31T02:00:00Z'));
+    // And back on 2024-10-27: 02:00 local first happens at 00:00 UTC.
+    const autumn: MaintenanceWindow = { ...spring, start_time: '02:00', end_time: '04:00' };
+    expect(nextWindow([autumn], at('2024-10-21T12:00:00Z'))?.start).toEqual(at('2024-10-27T00:00:00Z'));
   });
 
   it('uses the local day, not the UTC day', () => {
     // Monday 01:00-03:00 in Tokyo (UTC+9) is Sunday 16:00-18:00 UTC.
-    const tokyo: WindowRule = {
+    const tokyo: MaintenanceWindow = {
       day: 'monday',
       start_time: '01:00',
       end_time: '03:00',
@@ -106,7 +149,7 @@ describe('isWithinWindow with time zones', () => {
 
   it('handles the spring-forward night: the window is an hour shorter', () => {
     // 2024-03-31 in Paris: 02:00 CET jumps to 03:00 CEST (01:00 UTC).
-    const night: WindowRule = {
+    const night: MaintenanceWindow = {
       day: 'sunday',
       start_time: '01:00',
       end_time: '04:00',
@@ -121,7 +164,7 @@ describe('isWithinWindow with time zones', () => {
 
   it('handles the fall-back night: the window is an hour longer', () => {
     // 2024-10-27 in Paris: 03:00 CEST goes back to 02:00 CET (01:00 UTC).
-    const night: WindowRule = {
+    const night: MaintenanceWindow = {
       day: 'sunday',
       start_time: '01:00',
       end_time: '04:00',
@@ -134,8 +177,11 @@ describe('isWithinWindow with time zones', () => {
     });
   });
 
-  it('a window starting in the skipped hour opens when that hour would have begun', () => {
-    const skipped: WindowRule = {
+  // The clock jumps from 02:00 to 03:00: from the jump on it shows a time inside
+  // the window, so the window is open from the jump (not from 02:30 under the old
+  // offset, which is 03:30 on the clock).
+  it('a window starting in the skipped hour opens at the jump', () => {
+    const skipped: MaintenanceWindow = {
       day: 'sunday',
       start_time: '02:30',
       end_time: '04:00',
@@ -143,9 +189,35 @@ describe('isWithinWindow with time zones', () => {
     };
     expect(nextWindow([skipped], at('2024-03-30T00:00:00Z'))).toEqual({
       window: skipped,
-      start: at('2024-03-31T01:30:00Z'),
+      start: at('2024-03-31T01:00:00Z'),
       end: at('2024-03-31T02:00:00Z'),
     });
+    expect(isWithinWindow([skipped], at('2024-03-31T01:15:00Z'), 'upgrade')).toBe(true);
+  });
+
+  it('a window that ends an hour after a skipped start still opens (New York)', () => {
+    // New York jumps from 02:00 to 03:00 on 2024-03-10 (07:00 UTC); 02:30 does not exist.
+    const skipped: MaintenanceWindow = {
+      day: 'sunday',
+      start_time: '02:30',
+      end_time: '03:30',
+      timezone: 'America/New_York',
+    };
+    expect(nextWindow([skipped], at('2024-03-09T12:00:00Z'))).toEqual({
+      window: skipped,
+      start: at('2024-03-10T07:00:00Z'),
+      end: at('2024-03-10T07:30:00Z'),
+    });
+  });
+
+  it('a window lying wholly in the skipped hour does not open that day', () => {
+    const gone: MaintenanceWindow = {
+      day: 'sunday',
+      start_time: '02:10',
+      end_time: '02:50',
+      timezone: 'Europe/Paris',
+    };
+    expect(nextWindow([gone], at('2024-03-30T00:00:00Z'))?.start).toEqual(at('2024-04-07T00:10:00Z'));
   });
 });
 
@@ -167,12 +239,12 @@ describe('nextWindow', () => {
   });
 
   it('returns a window that opened yesterday and is still open', () => {
-    const friday: WindowRule = { day: 'friday', start_time: '22:00', end_time: '02:00' };
+    const friday: MaintenanceWindow = { day: 'friday', start_time: '22:00', end_time: '02:00' };
     expect(nextWindow([friday], at('2024-06-01T01:00:00Z'))?.start).toEqual(at('2024-05-31T22:00:00Z'));
   });
 
   it('picks the earliest of several windows, and filters by operation', () => {
-    const tuesday: WindowRule = {
+    const tuesday: MaintenanceWindow = {
       day: 'tuesday',
       start_time: '10:00',
       end_time: '11:00',
@@ -190,38 +262,45 @@ describe('nextWindow', () => {
 });
 
 describe('bad windows', () => {
+  const field = (index: number, name: string) =>
+    `CONFIG_INVALID: upgrade_policies.maintenance_windows.windows[${index}].${name}:`;
   it.each([
     [
       { ...sunday, timezone: 'Mars/Olympus' },
-      'CONFIG_INVALID: maintenance window [0] timezone "Mars/Olympus" is not an IANA time zone',
+      'timezone',
+      '"Mars/Olympus" is not an IANA time zone such as "UTC" or "Europe/Paris"',
     ],
-    [
-      { ...sunday, start_time: '2:00' },
-      'CONFIG_INVALID: maintenance window [0] start_time "2:00" is not a time of day',
-    ],
-    [
-      { ...sunday, end_time: '06:60' },
-      'CONFIG_INVALID: maintenance window [0] end_time "06:60" is not a time of day',
-    ],
-    [
-      { ...sunday, start_time: '24:00' },
-      'CONFIG_INVALID: maintenance window [0] start_time "24:00" is not a start time before 24:00',
-    ],
+    // Single-digit hours are refused, as the loader refuses them.
+    [{ ...sunday, start_time: '2:00' }, 'start_time', '"2:00" is not a time of day; write HH:MM'],
+    [{ ...sunday, start_time: '25:00' }, 'start_time', '"25:00" is not a time of day'],
+    [{ ...sunday, end_time: '06:60' }, 'end_time', '"06:60" is not a time of day'],
+    [{ ...sunday, end_time: '6pm' }, 'end_time', '"6pm" is not a time of day'],
+    [{ ...sunday, start_time: '24:00' }, 'start_time', '"24:00" is not a start time before 24:00'],
     [
       { ...sunday, end_time: '02:00' },
-      'CONFIG_INVALID: maintenance window [0] end_time "02:00" is not different from start_time',
+      'end_time',
+      '"02:00" is not different from start_time (the window would be empty; for a whole day write "00:00" to "24:00")',
     ],
-    [
-      { ...sunday, day: 'funday' as 'sunday' },
-      'CONFIG_INVALID: maintenance window [0] day "funday" is not one of monday',
-    ],
-  ])('%j is refused, naming the bad value', (window, expected) => {
+    [{ ...sunday, day: 'funday' as 'sunday' }, 'day', '"funday" is not one of monday, tuesday'],
+    [{ ...sunday, day: 'sun' as 'sunday' }, 'day', '"sun" is not one of monday'],
+  ])('%j is refused, naming the field and the bad value', (window, name, expected) => {
     expect(configErrorOf(() => isWithinWindow([window], at('2024-06-02T03:00:00Z'), 'upgrade'))).toContain(
-      expected,
+      `${field(0, name)} ${expected}`,
     );
     expect(configErrorOf(() => nextWindow([sunday, window], at('2024-06-02T03:00:00Z')))).toContain(
-      expected.replace('[0]', '[1]'),
+      `${field(1, name)} ${expected}`,
     );
+    expect(
+      configErrorOf(() => {
+        checkMaintenanceWindows([sunday, window]);
+      }),
+    ).toContain(`${field(1, name)} ${expected}`);
+  });
+
+  it('checkMaintenanceWindows accepts good windows', () => {
+    expect(() => {
+      checkMaintenanceWindows([sunday, { ...sunday, timezone: 'Asia/Tokyo' }]);
+    }).not.toThrow();
   });
 
   it('an invalid date for now is refused', () => {
@@ -241,7 +320,7 @@ describe('windows (property)', () => {
       fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'),
     )
     .filter(([, s, e]) => s[0] !== e[0] || s[1] !== e[1])
-    .map(([day, [sh, sm], [eh, em], timezone]): WindowRule => ({
+    .map(([day, [sh, sm], [eh, em], timezone]): MaintenanceWindow => ({
       day,
       start_time: `${String(sh).padStart(2, '0')}:${String(sm).padStart(2, '0')}`,
       end_time: `${String(eh).padStart(2, '0')}:${String(em).padStart(2, '0')}`,

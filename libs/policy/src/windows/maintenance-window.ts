@@ -1,27 +1,15 @@
 import { UpkeepError } from '@upkeep/errors';
-import { WEEKDAYS, type WindowOperation, type Weekday } from '../config/policy-config.schema.ts';
+import { WEEKDAYS, type MaintenanceWindow, type WindowOperation } from '../config/policy-config.schema.ts';
 import { isValidTimeZone } from '../config/schema-fields.ts';
-
-/** A maintenance window as the policy gives it (`upgrade_policies.maintenance_windows.windows[]`). */
-export interface WindowRule {
-  readonly day: Weekday;
-  /** `HH:MM`, local to `timezone`. */
-  readonly start_time: string;
-  /** `HH:MM` or `24:00`; earlier than `start_time` means the window crosses midnight. */
-  readonly end_time: string;
-  /** Operations allowed in the window; absent means all. */
-  readonly allowed_operations?: readonly WindowOperation[] | undefined;
-  /** IANA name; default `UTC`. */
-  readonly timezone?: string | undefined;
-}
 
 /** One concrete opening of a window. `end` is exclusive. */
 export interface WindowOccurrence {
-  readonly window: WindowRule;
+  readonly window: MaintenanceWindow;
   readonly start: Date;
   readonly end: Date;
 }
 
+const DAY_MS = 86_400_000;
 const TIME = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -75,27 +63,33 @@ function offsetAt(instant: number, zone: string): number {
 }
 
 /**
- * The instant a local wall-clock time happens in `zone`. A time skipped by a
- * DST jump resolves to the instant it would have been under the earlier offset;
- * a repeated time resolves to its first occurrence.
+ * The first instant at which the wall clock in `zone` reads `minutes` past the
+ * midnight that starts `year-month-day`, or later. A time repeated when the
+ * clock goes back is its first occurrence; a time the clock jumps over is the
+ * instant of the jump, because from then on the clock shows a later time.
  */
-function zonedInstant(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  zone: string,
-): number {
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
-  const first = asUtc - offsetAt(asUtc, zone);
-  return asUtc - offsetAt(first, zone);
+function zonedInstant(year: number, month: number, day: number, minutes: number, zone: string): number {
+  const local = Date.UTC(year, month - 1, day, 0, minutes);
+  const before = offsetAt(local - DAY_MS, zone);
+  const after = offsetAt(local + DAY_MS, zone);
+  const exact = [local - before, local - after].filter((t) => t + offsetAt(t, zone) === local);
+  if (exact.length > 0) return Math.min(...exact);
+  let low = local - after;
+  let high = local - before;
+  if (high <= low) return local - offsetAt(local - offsetAt(local, zone), zone);
+  // In the gap: the wall clock reads before `local` at `low` and after it at `high`.
+  while (high - low > 1000) {
+    const middle = low + Math.floor((high - low) / 2000) * 1000;
+    if (middle + offsetAt(middle, zone) >= local) high = middle;
+    else low = middle;
+  }
+  return high;
 }
 
 function invalidWindow(index: number, field: string, value: string, expected: string): UpkeepError {
   return new UpkeepError(
     'CONFIG_INVALID',
-    `maintenance window [${index}] ${field} ${JSON.stringify(value)} is not ${expected}`,
+    `upgrade_policies.maintenance_windows.windows[${index}].${field}: ${JSON.stringify(value)} is not ${expected}`,
     {
       details: { index, field, value },
       hint: 'fix upgrade_policies.maintenance_windows.windows in versions.yaml',
@@ -105,43 +99,63 @@ function invalidWindow(index: number, field: string, value: string, expected: st
 
 function minutesOf(time: string, index: number, field: string): number {
   const match = TIME.exec(time);
-  if (match === null)
-    throw invalidWindow(index, field, time, 'a time of day HH:MM (00:00 to 23:59, or 24:00 as an end)');
+  if (match === null) {
+    throw invalidWindow(
+      index,
+      field,
+      time,
+      `a time of day; write HH:MM in 24-hour form, from "00:00" to "23:59"${field === 'end_time' ? ' (or "24:00")' : ''}`,
+    );
+  }
   return Number(match[1] ?? match[3]) * 60 + Number(match[2] ?? match[4]);
 }
 
-function checkedZone(window: WindowRule, index: number): string {
+interface ReadWindow {
+  readonly zone: string;
+  /** 0 = Sunday, as `Date.getUTCDay`. */
+  readonly jsDay: number;
+  readonly startMinutes: number;
+  readonly endMinutes: number;
+}
+
+function readWindow(window: MaintenanceWindow, index: number): ReadWindow {
   const zone = window.timezone ?? 'UTC';
   if (!isValidTimeZone(zone))
     throw invalidWindow(index, 'timezone', zone, 'an IANA time zone such as "UTC" or "Europe/Paris"');
-  return zone;
-}
-
-function occurrencesAround(window: WindowRule, index: number, now: number): WindowOccurrence[] {
-  const zone = checkedZone(window, index);
+  // Days are matched in any case: a hand-built input may say `Sunday`.
+  const dayIndex = (WEEKDAYS as readonly string[]).indexOf(window.day.toLowerCase());
+  if (dayIndex === -1) throw invalidWindow(index, 'day', window.day, `one of ${WEEKDAYS.join(', ')}`);
   const startMinutes = minutesOf(window.start_time, index, 'start_time');
   const endMinutes = minutesOf(window.end_time, index, 'end_time');
   if (startMinutes >= 24 * 60)
     throw invalidWindow(index, 'start_time', window.start_time, 'a start time before 24:00');
-  const dayIndex = WEEKDAYS.indexOf(window.day);
-  if (dayIndex === -1) throw invalidWindow(index, 'day', window.day, `one of ${WEEKDAYS.join(', ')}`);
-  if (startMinutes === endMinutes)
-    throw invalidWindow(index, 'end_time', window.end_time, 'different from start_time');
-  const jsDay = (dayIndex + 1) % 7;
-  const crossesMidnight = endMinutes < startMinutes;
+  if (startMinutes === endMinutes) {
+    throw invalidWindow(
+      index,
+      'end_time',
+      window.end_time,
+      'different from start_time (the window would be empty; for a whole day write "00:00" to "24:00")',
+    );
+  }
+  return { zone, jsDay: (dayIndex + 1) % 7, startMinutes, endMinutes };
+}
 
+function occurrencesAround(window: MaintenanceWindow, index: number, now: number): WindowOccurrence[] {
+  const { zone, jsDay, startMinutes, endMinutes } = readWindow(window, index);
+  const crossesMidnight = endMinutes < startMinutes;
   const today = wallClock(now, zone);
   const result: WindowOccurrence[] = [];
-  // Yesterday (a window crossing midnight may still be open) through a week ahead.
-  for (let offset = -1; offset <= 7; offset++) {
+  // Yesterday (a window crossing midnight may still be open) through two weeks
+  // ahead (this week's opening may lie in an hour the clock skips).
+  for (let offset = -1; offset <= 14; offset++) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
     if (date.getUTCDay() !== jsDay) continue;
     const y = date.getUTCFullYear();
     const m = date.getUTCMonth() + 1;
     const d = date.getUTCDate();
-    const start = zonedInstant(y, m, d, Math.floor(startMinutes / 60), startMinutes % 60, zone);
-    const endDay = crossesMidnight ? d + 1 : d;
-    const end = zonedInstant(y, m, endDay, Math.floor(endMinutes / 60), endMinutes % 60, zone);
+    const start = zonedInstant(y, m, d, startMinutes, zone);
+    const end = zonedInstant(y, m, crossesMidnight ? d + 1 : d, endMinutes, zone);
+    // A window lying wholly in a skipped hour never shows on the clock: no opening.
     if (end > start) result.push({ window, start: new Date(start), end: new Date(end) });
   }
   return result;
@@ -153,12 +167,13 @@ function instantOf(now: Date): number {
     throw new UpkeepError(
       'INPUT_INVALID',
       'the current time given to the maintenance window check is not a valid date',
+      { hint: 'pass the current time as a valid Date' },
     );
   }
   return instant;
 }
 
-function allows(window: WindowRule, operation: WindowOperation | undefined): boolean {
+function allows(window: MaintenanceWindow, operation: WindowOperation | undefined): boolean {
   return (
     operation === undefined ||
     window.allowed_operations === undefined ||
@@ -167,12 +182,26 @@ function allows(window: WindowRule, operation: WindowOperation | undefined): boo
 }
 
 /**
+ * Checks every window (day, times, time zone) without asking about a time.
+ * @throws UpkeepError CONFIG_INVALID naming the window, the field and the bad value.
+ */
+export function checkMaintenanceWindows(windows: readonly MaintenanceWindow[]): void {
+  for (const [index, window] of windows.entries()) readWindow(window, index);
+}
+
+/** `sunday 02:00-06:00 UTC`: how explanations name a window. */
+export function windowLabel(window: MaintenanceWindow): string {
+  return `${window.day.toLowerCase()} ${window.start_time}-${window.end_time} ${window.timezone ?? 'UTC'}`;
+}
+
+/**
  * The window open at `now` that allows `operation`, or undefined. Times are
- * wall-clock in each window's `timezone` (default UTC), so DST moves the instants.
+ * wall-clock in each window's `timezone` (default UTC), so DST moves the instants;
+ * `allowed_operations` absent allows every operation, an empty list none.
  * @throws UpkeepError CONFIG_INVALID naming a bad time zone, day or time.
  */
 export function openWindow(
-  windows: readonly WindowRule[],
+  windows: readonly MaintenanceWindow[],
   now: Date,
   operation?: WindowOperation,
 ): WindowOccurrence | undefined {
@@ -187,12 +216,11 @@ export function openWindow(
 }
 
 /**
- * Whether `operation` may run at `now`: some window is open and allows it
- * (a window without `allowed_operations` allows every operation).
+ * Whether `operation` may run at `now`: some window is open and allows it.
  * @throws UpkeepError CONFIG_INVALID naming a bad time zone, day or time.
  */
 export function isWithinWindow(
-  windows: readonly WindowRule[],
+  windows: readonly MaintenanceWindow[],
   now: Date,
   operation: WindowOperation,
 ): boolean {
@@ -205,7 +233,7 @@ export function isWithinWindow(
  * @throws UpkeepError CONFIG_INVALID naming a bad time zone, day or time.
  */
 export function nextWindow(
-  windows: readonly WindowRule[],
+  windows: readonly MaintenanceWindow[],
   now: Date,
   operation?: WindowOperation,
 ): WindowOccurrence | undefined {

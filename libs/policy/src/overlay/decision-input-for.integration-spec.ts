@@ -1,80 +1,52 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decideUpgrade } from './decide-upgrade.ts';
-import { decisionExitCode } from './decision-exit-code.ts';
-import type { BreakingChangeEntry, DecisionInput } from './decision-input.ts';
+import { loadPolicyConfig } from '../config/load-policy-config.ts';
+import { decideUpgrade } from '../decision/decide-upgrade.ts';
+import { decisionExitCode } from '../decision/decision-exit-code.ts';
+import { decisionInputFor, type DecisionInputOptions } from './decision-input-for.ts';
 
-// The values below are copied by hand from seed/versions.seed.yaml (global
-// section, components.node_exporter / promtail, upgrade_policies,
-// breaking_changes), as the versions.yaml adapter will fill them.
-const seedBreakingChanges: BreakingChangeEntry[] = [
-  {
-    component: 'node_exporter',
-    from_version: '1.5.0',
-    to_version: '2.0.0',
-    change_type: 'flag_removal',
-    description: 'Removed deprecated --collector.diskstats flag',
-    migration_guide: 'Use --collector.diskstats.ignored-devices instead',
-    severity: 'high',
-  },
-  {
-    component: 'promtail',
-    from_version: '2.8.0',
-    to_version: '2.9.0',
-    change_type: 'config_change',
-    description: 'Changed pipeline stages syntax',
-    migration_guide: 'Update scrape_configs to use new syntax',
-    severity: 'medium',
-  },
-];
+// The seed's versions.yaml as shipped, through the loader and the adapter: the
+// decisions below come from the file, not from values copied by hand.
+const seedText = readFileSync(new URL('../../../../examples/versions.seed.yaml', import.meta.url), 'utf8');
+const config = loadPolicyConfig(seedText, 'versions.seed.yaml');
+const NOW = new Date('2024-06-05T12:00:00Z');
 
-const seedGlobal = {
-  safety: { compatibility_check: true, breaking_change_detection: true, security_advisory_check: true },
-  autoUpgrade: { enabled: false, allowed_risk_levels: ['low'] as const, exclude_components: [] },
-  rollback: { auto_rollback_on_failure: true },
-  maintenanceWindows: {
-    enabled: false,
-    windows: [
-      { day: 'sunday', start_time: '02:00', end_time: '06:00', allowed_operations: ['upgrade', 'rollback'] },
-    ],
-  },
-  breakingChanges: seedBreakingChanges,
+function decide(options: Partial<DecisionInputOptions> & Pick<DecisionInputOptions, 'component'>) {
+  return decideUpgrade(
+    decisionInputFor(config, {
+      currentVersion: '1.5.0',
+      targetVersion: '2.0.0',
+      advisories: [],
+      now: NOW,
+      ...options,
+    }),
+  );
+}
+
+const nodeExporterHost = {
+  component: 'node_exporter',
+  installedVersions: { prometheus: '2.45.0' },
+  serviceArgs: [
+    '/usr/local/bin/node_exporter',
+    '--web.listen-address=:9100',
+    '--collector.diskstats',
+    '--collector.textfile.directory=/var/lib/node_exporter',
+  ],
 };
 
-function nodeExporter(overrides: Partial<DecisionInput> = {}): DecisionInput {
-  return {
-    ...seedGlobal,
-    component: 'node_exporter',
-    currentVersion: '1.5.0',
-    targetVersion: '2.0.0',
-    installedVersions: { prometheus: '2.45.0' },
-    compatibleWith: { prometheus: '>=2.0.0' },
-    excludedVersions: [
-      {
-        version: '1.6.0',
-        reason: 'Known memory leak',
-        issue_url: 'https://github.com/prometheus/node_exporter/issues/...',
-      },
-    ],
-    upgrade: {
-      auto_upgrade_enabled: false,
-      allowed_risk_levels: ['low', 'medium'],
-      require_manual_approval_for_major: true,
-    },
-    serviceArgs: [
-      '/usr/local/bin/node_exporter',
-      '--web.listen-address=:9100',
-      '--collector.diskstats',
-      '--collector.textfile.directory=/var/lib/node_exporter',
-    ],
-    advisories: [],
-    now: new Date('2024-06-05T12:00:00Z'),
-    ...overrides,
-  };
+function promtail(targetVersion: string, environment?: string) {
+  return decide({
+    component: 'promtail',
+    environment,
+    currentVersion: '2.8.0',
+    targetVersion,
+    installedVersions: { loki: '2.9.1' },
+  });
 }
 
 describe('the seed config: node_exporter 1.5.0 -> 2.0.0', () => {
   it('needs a person, because this host runs with --collector.diskstats, removed in 2.0.0', () => {
-    const d = decideUpgrade(nodeExporter());
+    const d = decide(nodeExporterHost);
     expect(d).toMatchObject({
       action: 'manual_approval',
       approved: false,
@@ -117,7 +89,7 @@ describe('the seed config: node_exporter 1.5.0 -> 2.0.0', () => {
   });
 
   it('on a host without the flag, notes the removal as not affecting it; the major still needs a person', () => {
-    const d = decideUpgrade(nodeExporter({ serviceArgs: ['--web.listen-address=:9100'] }));
+    const d = decide({ ...nodeExporterHost, serviceArgs: ['--web.listen-address=:9100'] });
     expect(d.action).toBe('manual_approval');
     expect(d.breaking_changes[0]).toMatchObject({
       affects_host: false,
@@ -134,65 +106,91 @@ describe('the seed config: node_exporter 1.5.0 -> 2.0.0', () => {
   });
 
   it('with --force, is approved but keeps the flag warning', () => {
-    const d = decideUpgrade(nodeExporter({ force: true }));
+    const d = decide({ ...nodeExporterHost, force: true });
     expect(d).toMatchObject({ action: 'manual_approval', approved: true, forced: true });
     expect(decisionExitCode(d)).toBe(0);
     expect(d.warnings[0]).toContain('--collector.diskstats, removed in 2.0.0');
   });
 
-  it('rejects 1.6.0, excluded for its memory leak', () => {
-    const d = decideUpgrade(nodeExporter({ targetVersion: '1.6.0' }));
-    expect(d.action).toBe('reject');
-    expect(decisionExitCode(d)).toBe(1);
-    expect(d.explanation).toContain(
-      'node_exporter 1.6.0 is listed in excluded_versions: Known memory leak (see https://github.com/prometheus/node_exporter/issues/...). It must not be installed.',
-    );
+  it('rejects 1.6.0, excluded for its memory leak, in every environment', () => {
+    for (const environment of [undefined, 'production', 'staging', 'development']) {
+      const d = decide({ ...nodeExporterHost, environment, targetVersion: '1.6.0' });
+      expect(d.action).toBe('reject');
+      expect(decisionExitCode(d)).toBe(1);
+      expect(d.explanation).toContain(
+        'node_exporter 1.6.0 is listed in excluded_versions: Known memory leak (see https://github.com/prometheus/node_exporter/issues/...). It must not be installed.',
+      );
+    }
   });
 
   it('recommends 1.7.0 (medium risk; node_exporter opts out of auto-upgrade)', () => {
-    const d = decideUpgrade(nodeExporter({ targetVersion: '1.7.0' }));
+    const d = decide({ ...nodeExporterHost, targetVersion: '1.7.0' });
     expect(d).toMatchObject({ action: 'recommend', approved: true, risk_level: 'medium' });
   });
 
-  it('in staging (auto-upgrade on for low and medium) still recommends: the component opts out', () => {
-    const d = decideUpgrade(
-      nodeExporter({
-        targetVersion: '1.7.0',
-        autoUpgrade: { enabled: true, allowed_risk_levels: ['low', 'medium'], exclude_components: [] },
-      }),
-    );
+  it('in staging (auto-upgrade on for low and medium) still recommends 1.7.0: the component opts out', () => {
+    const d = decide({ ...nodeExporterHost, environment: 'staging', targetVersion: '1.7.0' });
     expect(d.action).toBe('recommend');
     expect(d.explanation.join(' ')).toContain('node_exporter opts out of auto-upgrade');
+  });
+
+  it('in production is the same manual approval naming the flag', () => {
+    const d = decide({ ...nodeExporterHost, environment: 'production' });
+    expect(d.action).toBe('manual_approval');
+    expect(d.warnings[0]).toContain('--collector.diskstats');
+  });
+
+  it('refuses when prometheus is too old for node_exporter (compatible_with)', () => {
+    const d = decide({
+      ...nodeExporterHost,
+      targetVersion: '1.7.0',
+      installedVersions: { prometheus: '1.8.2' },
+    });
+    expect(d.action).toBe('reject');
+    expect(d.explanation).toContain(
+      'Incompatible: node_exporter requires prometheus >=2.0.0, but the installed prometheus 1.8.2 does not satisfy it.',
+    );
   });
 });
 
 describe('the seed config: promtail follows loki', () => {
-  function promtail(target: string): DecisionInput {
-    return {
-      ...seedGlobal,
-      component: 'promtail',
-      currentVersion: '2.8.0',
-      targetVersion: target,
-      installedVersions: { loki: '2.9.1' },
-      compatibleWith: { loki: '>=2.9.0' },
-      upgrade: { sync_version_with: 'loki', allowed_version_drift: '0.1.0' },
-      advisories: [],
-      now: new Date('2024-06-05T12:00:00Z'),
-    };
-  }
-
   it('recommends 2.9.3 and lists the pipeline-stages change with its migration', () => {
-    const d = decideUpgrade(promtail('2.9.3'));
+    const d = promtail('2.9.3');
     expect(d).toMatchObject({ action: 'recommend', approved: true, risk_level: 'medium' });
     expect(d.breaking_changes.map((c) => c.description)).toEqual(['Changed pipeline stages syntax']);
     expect(d.upgrade_notes).toBe('2.9.0: Update scrape_configs to use new syntax');
   });
 
   it('rejects 3.0.0: it would drift a major away from loki 2.9.1', () => {
-    const d = decideUpgrade(promtail('3.0.0'));
+    const d = promtail('3.0.0');
     expect(d.action).toBe('reject');
     expect(d.explanation).toContain(
       'promtail 3.0.0 would drift too far from loki 2.9.1: majors differ (3 vs 2); allowed_version_drift is 0.1.0. Upgrade loki first, or choose a promtail version closer to 2.9.1.',
     );
+  });
+
+  it('a patch is approved to run unattended in staging only', () => {
+    const patch = (environment?: string) =>
+      decide({
+        component: 'promtail',
+        environment,
+        currentVersion: '2.9.3',
+        targetVersion: '2.9.4',
+        installedVersions: { loki: '2.9.1' },
+      });
+    expect(patch('staging')).toMatchObject({ action: 'auto_approve', approved: true, risk_level: 'low' });
+    expect(decisionExitCode(patch('staging'))).toBe(0);
+    expect(patch('production').action).toBe('recommend');
+    expect(patch(undefined).action).toBe('recommend');
+  });
+});
+
+describe('unknown names', () => {
+  it.each([
+    [{ component: 'node_exportr' }, 'UNKNOWN_COMPONENT', 'did you mean "node_exporter"?'],
+    [{ component: 'promtail', environment: 'prod' }, 'UNKNOWN_ENVIRONMENT', 'known: production, staging'],
+  ])('%j is refused with %s', (options, code, message) => {
+    expect(() => decide(options)).toThrow(message);
+    expect(() => decide(options)).toThrow(expect.objectContaining({ code }));
   });
 });
