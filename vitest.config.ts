@@ -9,12 +9,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          setupFiles: ['test/support/fast-check-setup.ts'],
           include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'],
         },
       },
       {
         test: {
           name: 'integration',
+          setupFiles: ['test/support/fast-check-setup.ts'],
           include: ['libs/*/src/**/*.integration-spec.ts', 'apps/*/src/**/*.integration-spec.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
