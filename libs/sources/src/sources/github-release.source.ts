@@ -1,5 +1,4 @@
 import { Octokit } from '@octokit/core';
-import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
@@ -20,11 +19,13 @@ import {
 import type { ReleaseFeed } from './release-source.ts';
 import type { SourceContext } from './source-context.ts';
 
-const UpkeepOctokit = Octokit.plugin(paginateRest, retry, throttling);
+const UpkeepOctokit = Octokit.plugin(retry, throttling);
 type UpkeepOctokitClient = InstanceType<typeof UpkeepOctokit>;
 
 /** GitHub's largest page. */
 const PER_PAGE = 100;
+/** 100,000 releases: far beyond any real project, short of an endless pagination loop. */
+const MAX_PAGES = 1000;
 /** Secondary-limit waits tried before the answer falls back to cache. */
 const MAX_SECONDARY_RETRIES = 2;
 
@@ -206,7 +207,7 @@ function createClient(component: string, ctx: SourceContext): UpkeepOctokitClien
   return client;
 }
 
-/** The GitHub releases of one repository, through octokit (pagination, retries, throttling). */
+/** The GitHub releases of one repository, through octokit (retries, throttling), every page. */
 export function githubFeed(
   component: string,
   spec: Extract<SourceSpec, { kind: 'github' }>,
@@ -242,17 +243,20 @@ export function githubFeed(
         throw translate(error, spec.repo, upstream, secrets);
       }
       const raw = readGithubReleasesPage(first.data, 1, upstream);
-      const next = parseLinkHeader(first.headers.link).get('next');
-      if (next !== undefined) {
-        let page = 2;
+      // Pages are followed by their Link header, as GitHub asks. Not through the paginate
+      // plugin: it inspects each page before we can, and a malformed page makes it throw a
+      // TypeError that reads as a network failure instead of an invalid answer.
+      let next = parseLinkHeader(first.headers.link).get('next');
+      for (let page = 2; next !== undefined; page += 1) {
+        if (page > MAX_PAGES) throw invalid(upstream, `more than ${MAX_PAGES} pages of releases`);
+        let response;
         try {
-          for await (const response of octokit.paginate.iterator(`GET ${next}`)) {
-            raw.push(...readGithubReleasesPage(response.data, page, upstream));
-            page += 1;
-          }
+          response = await octokit.request(`GET ${next}`);
         } catch (error) {
           throw translate(error, spec.repo, upstream, secrets);
         }
+        raw.push(...readGithubReleasesPage(response.data, page, upstream));
+        next = parseLinkHeader(response.headers.link).get('next');
       }
       const batch = normalizeReleases(raw, { source: 'github', tagRules: spec.tagRules });
       return {
