@@ -54,6 +54,8 @@ interface StoredRepo {
   readonly path: string;
   releases: StoredRelease[];
   lastModified: number;
+  /** Rendered list pages, so a 304 costs the upstream what it costs GitHub: next to nothing. */
+  readonly rendered: Map<string, Buffer>;
 }
 
 interface Exchange {
@@ -79,8 +81,24 @@ function httpDate(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toUTCString();
 }
 
+const etags = new WeakMap<Buffer, string>();
+
 function weakEtag(body: Buffer): string {
-  return `W/"${createHash('sha1').update(body).digest('hex')}"`;
+  let etag = etags.get(body);
+  if (etag === undefined) {
+    etag = `W/"${createHash('sha1').update(body).digest('hex')}"`;
+    etags.set(body, etag);
+  }
+  return etag;
+}
+
+function rendered(repo: StoredRepo, key: string, build: () => unknown): Buffer {
+  let body = repo.rendered.get(key);
+  if (body === undefined) {
+    body = Buffer.from(JSON.stringify(build()));
+    repo.rendered.set(key, body);
+  }
+  return body;
 }
 
 function etagMatches(header: string | undefined, etag: string): boolean {
@@ -169,6 +187,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       path,
       releases: releases.map(store),
       lastModified: Math.max(Date.now(), (existing?.lastModified ?? 0) + 1000),
+      rendered: new Map(),
     });
   };
   for (const [path, list] of Object.entries(options.github ?? {})) setReleases('github', path, list);
@@ -440,10 +459,12 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       if (page > 1) links.push(`${link(Math.min(page - 1, last))}; rel="prev"`);
       if (page < last) links.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
       if (page > 1) links.push(`${link(1)}; rel="first"`);
-      const items = visible.slice((page - 1) * perPage, page * perPage).map((r) => githubRelease(x, repo, r));
+      const body = rendered(repo, `github ${x.base} ${auth} ${perPage} ${page}`, () =>
+        visible.slice((page - 1) * perPage, page * perPage).map((r) => githubRelease(x, repo, r)),
+      );
       document(
         x,
-        Buffer.from(JSON.stringify(items)),
+        body,
         {
           'content-type': 'application/json; charset=utf-8',
           ...(links.length > 0 ? { link: links.join(', ') } : {}),
@@ -592,10 +613,12 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       `${link(1)}; rel="first"`,
       `${link(totalPages)}; rel="last"`,
     ];
-    const items = visible.slice((page - 1) * perPage, page * perPage).map(toJson);
+    const body = rendered(repo, `gitlab ${x.base} ${perPage} ${page}`, () =>
+      visible.slice((page - 1) * perPage, page * perPage).map(toJson),
+    );
     document(
       x,
-      Buffer.from(JSON.stringify(items)),
+      body,
       {
         'content-type': 'application/json',
         link: links.join(', '),

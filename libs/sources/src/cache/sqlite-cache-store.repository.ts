@@ -65,10 +65,14 @@ export class SqliteCacheStore implements CacheStore {
     this.#db.exec(SCHEMA);
   }
 
-  /** Opens (creating) a database file of its own, in WAL mode. */
+  /**
+   * Opens (creating) a database file of its own, in WAL mode with `synchronous = NORMAL`:
+   * a cache row lost to a power cut is refetched, while an fsync on every write would stall
+   * the event loop for every component resolved.
+   */
   static open(path: string): SqliteCacheStore {
     const db = new DatabaseSync(path);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     return new SqliteCacheStore(db, true);
   }
 

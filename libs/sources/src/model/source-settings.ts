@@ -22,7 +22,11 @@ export interface SourceSettings {
   /** OSV API root. */
   readonly osvUrl: string;
   readonly offline: boolean;
-  /** How many components are resolved at once. */
+  /**
+   * How many components are resolved at once. GitHub's secondary limit starts at 100
+   * concurrent requests; 32 leaves room for other clients of the same token while hiding
+   * the latency of a fleet's worth of components.
+   */
   readonly concurrency: number;
   /** Timeout for URLs that are neither GitHub nor GitLab (direct URLs, registries, OSV, checksums). */
   readonly timeoutSeconds: number;
@@ -84,7 +88,7 @@ function baseUrl(name: string, value: string): string {
 /**
  * Fills defaults: GitHub `https://api.github.com`, GitLab `https://gitlab.com`, timeouts 10 s,
  * cache TTL 900 s and max age 86400 s (the seed's), API cache TTLs default to `cache.ttl`,
- * rate-limit threshold 10, OSV `https://api.osv.dev`, concurrency 16, 2 retries from 1 s.
+ * rate-limit threshold 10, OSV `https://api.osv.dev`, concurrency 32, 2 retries from 1 s.
  * @throws UpkeepError CONFIG_INVALID naming the key.
  */
 export function resolveSourceSettings(input: SourceSettingsInput = {}): SourceSettings {
@@ -122,7 +126,7 @@ export function resolveSourceSettings(input: SourceSettingsInput = {}): SourceSe
     cache: { ttlSeconds: ttl, maxAgeSeconds: maxAge },
     osvUrl: baseUrl('advisories.osv_url', input.osvUrl ?? DEFAULT_OSV_API),
     offline: input.offline ?? false,
-    concurrency: Math.floor(positive('concurrency', input.concurrency ?? 16)),
+    concurrency: Math.floor(positive('concurrency', input.concurrency ?? 32)),
     timeoutSeconds: positive('timeout', input.timeoutSeconds ?? 10),
     retries: Math.floor(positive('retries', input.retries ?? 2, true)),
     retryBaseMs: positive('retry base', input.retryBaseMs ?? 1000, true),

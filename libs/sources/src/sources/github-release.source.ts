@@ -16,6 +16,7 @@ import {
   type RawRelease,
   type ReleaseBatch,
 } from './release-normalizer.ts';
+import { parseJsonBody } from './json-body.ts';
 import type { ReleaseFeed } from './release-source.ts';
 import type { SourceContext } from './source-context.ts';
 
@@ -93,6 +94,16 @@ export function readGithubReleasesPage(data: unknown, page: number, upstream: st
     });
   });
   return out;
+}
+
+// Octokit parses JSON with a BigInt-safe parser written in JavaScript, ten times slower than
+// JSON.parse; release ids fit a double, so pages are read raw and parsed natively.
+const RAW_BODY = { parseSuccessResponseBody: false };
+
+async function bodyJson(data: unknown, upstream: string, page: number): Promise<unknown> {
+  const text =
+    data instanceof ReadableStream ? await new Response(data as ReadableStream<Uint8Array>).text() : '';
+  return parseJsonBody(text, upstream, `page ${page} of releases`);
 }
 
 function header(headers: Readonly<Record<string, string | number | undefined>> | undefined, name: string) {
@@ -237,12 +248,13 @@ export function githubFeed(
           repo,
           per_page: PER_PAGE,
           headers: conditionalHeaders(validators),
+          request: RAW_BODY,
         });
       } catch (error) {
         if (isRequestError(error) && error.status === 304) return { status: 'not-modified' };
         throw translate(error, spec.repo, upstream, secrets);
       }
-      const raw = readGithubReleasesPage(first.data, 1, upstream);
+      const raw = readGithubReleasesPage(await bodyJson(first.data, upstream, 1), 1, upstream);
       // Pages are followed by their Link header, as GitHub asks. Not through the paginate
       // plugin: it inspects each page before we can, and a malformed page makes it throw a
       // TypeError that reads as a network failure instead of an invalid answer.
@@ -251,11 +263,11 @@ export function githubFeed(
         if (page > MAX_PAGES) throw invalid(upstream, `more than ${MAX_PAGES} pages of releases`);
         let response;
         try {
-          response = await octokit.request(`GET ${next}`);
+          response = await octokit.request(`GET ${next}`, { request: RAW_BODY });
         } catch (error) {
           throw translate(error, spec.repo, upstream, secrets);
         }
-        raw.push(...readGithubReleasesPage(response.data, page, upstream));
+        raw.push(...readGithubReleasesPage(await bodyJson(response.data, upstream, page), page, upstream));
         next = parseLinkHeader(response.headers.link).get('next');
       }
       const batch = normalizeReleases(raw, { source: 'github', tagRules: spec.tagRules });
