@@ -76,7 +76,7 @@ function resolveReference(reference: string, indexUrl: string, upstream: string,
     return new URL(reference).toString();
   }
   const segments = reference.split(/[/\\]/);
-  if (reference.startsWith('/') || segments.some((s) => s === '..' || decodeURIComponentSafe(s) === '..')) {
+  if (reference.startsWith('/') || segments.some((s) => decodeURIComponentSafe(s) === '..')) {
     throw invalidResponse(
       upstream,
       `${where}: relative URL ${shown(reference)} leaves the registry directory`,
