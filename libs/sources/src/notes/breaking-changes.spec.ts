@@ -49,6 +49,12 @@ describe('extractBreakingChanges', () => {
     expect(extractBreakingChanges(notes)).toEqual(['schema v13 required']);
   });
 
+  it('strips terminal escapes and bidi controls from what it returns', () => {
+    expect(extractBreakingChanges('* [CHANGE] \u001b[2Jcleared\u202e screen')).toEqual([
+      '[CHANGE] [2Jcleared screen',
+    ]);
+  });
+
   it('finds nothing in ordinary notes', () => {
     expect(extractBreakingChanges('* [ENHANCEMENT] faster\n* [BUGFIX] fix')).toEqual([]);
   });

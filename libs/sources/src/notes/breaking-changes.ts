@@ -6,8 +6,11 @@ const BREAKING_LINE = /\bBREAKING\b|\bbreaking changes?\b|^\s*(?:[-*+]|\d+\.)?\s
 const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+/;
 const MAX_LINE = 500;
 
+// eslint-disable-next-line no-control-regex -- notes come from upstream and reach terminals
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 function clean(line: string): string {
-  const text = line.replace(LIST_ITEM, '').trim();
+  const text = line.replace(CONTROL, '').replace(LIST_ITEM, '').trim();
   return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text;
 }
 

@@ -176,6 +176,8 @@ function translate(error: unknown, repo: string, upstream: string, secrets: read
   );
 }
 
+let clientsCreated = 0;
+
 function createClient(component: string, ctx: SourceContext): UpkeepOctokitClient {
   const { github, retries, retryBaseMs, maxRetryAfterSeconds } = ctx.settings;
   const gate = ctx.gates.for(github.baseUrl, github.rateLimitThreshold);
@@ -197,7 +199,7 @@ function createClient(component: string, ctx: SourceContext): UpkeepOctokitClien
     retry: { retries, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: retryBaseMs },
     throttle: {
       // Requests of one component queue behind each other only; p-limit bounds components.
-      id: `upkeep:${component}:${Math.random().toString(36).slice(2)}`,
+      id: `upkeep:${component}:${String((clientsCreated += 1))}`,
       onRateLimit: (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
         retryCount < 1 && retryAfter <= maxRetryAfterSeconds,
       onSecondaryRateLimit: (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
