@@ -168,8 +168,8 @@ describe('GitHub failures', () => {
 
   it('times out a slow upstream and retries', async () => {
     upstream = await startUpstream({ github: { [REPO]: manyReleases(3) } });
-    upstream.setFault({ kind: 'slow', delayMs: 1500, times: 1 });
-    const { ctx } = testKit(upstream.url, { github: { timeoutSeconds: 0.3 } });
+    upstream.setFault({ kind: 'slow', delayMs: 4000, times: 1 });
+    const { ctx } = testKit(upstream.url, { github: { timeoutSeconds: 1 } });
     const listing = await createReleaseSource('tool', spec, ctx).listReleases();
     expect(listing.releases).toHaveLength(3);
     expect(upstream.requests.count()).toBe(2);
