@@ -1,0 +1,51 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ResourceCache } from '../cache/resource-cache.ts';
+import type { CacheStore } from '../cache/cache-store.ts';
+import { RateLimitGates } from '../http/rate-limit-gate.ts';
+import { platformFromNode, type HostPlatform } from '../model/host-platform.ts';
+import type { SourceSettings } from '../model/source-settings.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { FileSystemPort } from '../ports/file-system.port.ts';
+import type { HttpFetch } from '../ports/http.port.ts';
+
+/** Every side effect discovery has, injected. */
+export interface SourcePorts {
+  readonly fetch: HttpFetch;
+  readonly clock: Clock;
+  readonly store: CacheStore;
+  readonly fs: FileSystemPort;
+  /** Warnings from the GitHub client (already redacted). Silent when absent. */
+  readonly logger?: { warn(message: string): void };
+}
+
+/** What the sources of one run share: settings, ports, the cache, rate-limit state, concurrency. */
+export interface SourceContext {
+  readonly settings: SourceSettings;
+  readonly ports: SourcePorts;
+  readonly cache: ResourceCache;
+  readonly gates: RateLimitGates;
+  /** Platforms direct-URL templates are expanded for (the host by default; a mirror may add more). */
+  readonly platforms: readonly HostPlatform[];
+  /** Bounds how many components are resolved at once. */
+  readonly limit: LimitFunction;
+}
+
+/** Builds the shared context; `platforms` defaults to this host's. */
+export function createSourceContext(
+  settings: SourceSettings,
+  ports: SourcePorts,
+  options: { readonly platforms?: readonly HostPlatform[] } = {},
+): SourceContext {
+  return {
+    settings,
+    ports,
+    cache: new ResourceCache({
+      store: ports.store,
+      clock: ports.clock,
+      maxAgeSeconds: settings.cache.maxAgeSeconds,
+    }),
+    gates: new RateLimitGates(),
+    platforms: options.platforms ?? [platformFromNode(process.platform, process.arch)],
+    limit: pLimit(settings.concurrency),
+  };
+}
