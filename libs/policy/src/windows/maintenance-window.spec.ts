@@ -375,7 +375,12 @@ describe('windows (property)', () => {
 
 describe('a window wholly inside a skipped DST hour', () => {
   it('does not open that day; the next one is a week later', () => {
-    const window = { day: 'sunday', start_time: '02:00', end_time: '02:45', timezone: 'America/New_York' };
+    const window: MaintenanceWindow = {
+      day: 'sunday',
+      start_time: '02:00',
+      end_time: '02:45',
+      timezone: 'America/New_York',
+    };
     const next = nextWindow([window], new Date('2023-03-05T07:45:00.000Z'));
     expect(next?.start.toISOString()).toBe('2023-03-19T06:00:00.000Z');
   });
