@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import type { Stats } from 'node:fs';
 import { Parser, Unpack, type ReadEntry } from 'tar';
@@ -29,7 +28,21 @@ function kindOf(entry: ReadEntry): EntryKind {
       return 'device';
     case 'FIFO':
       return 'fifo';
-    default:
+    // Sparse files, GNU dump folders, tape headers, ACLs and the rest: a
+    // release archive has none, so they are refused with the other kinds.
+    case 'SparseFile':
+    case 'ContinuationFile':
+    case 'GNUDumpDir':
+    case 'Inode':
+    case 'TapeVolumeHeader':
+    case 'SolarisACL':
+    case 'Unsupported':
+    case 'ExtendedHeader':
+    case 'GlobalExtendedHeader':
+    case 'OldExtendedHeader':
+    case 'NextFileHasLongPath':
+    case 'NextFileHasLongLinkpath':
+    case 'OldGnuLongPath':
       return 'other';
   }
 }
