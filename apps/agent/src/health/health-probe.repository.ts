@@ -47,9 +47,7 @@ function httpProbe(spec: Extract<HealthCheckSpec, { type: 'http' }>, fetchPort: 
       }
       return { ok: false, detail: `GET ${spec.url}: body lacks ${JSON.stringify(spec.bodyContains)}` };
     } catch (error) {
-      const reason = controller.signal.aborted
-        ? String((controller.signal.reason as Error).message)
-        : describe(error);
+      const reason = controller.signal.aborted ? describe(controller.signal.reason) : describe(error);
       return { ok: false, detail: `GET ${spec.url}: ${reason}` };
     } finally {
       clearTimeout(timer);
