@@ -143,12 +143,20 @@ export class RollbackPointService {
   async restore(point: RollbackPoint, owner?: FileOwner): Promise<RestoreOutcome> {
     await this.verify(point);
     const meta = point.metadata;
-    await installFileAtomically(point.binaryBackupPath, {
-      target: meta.binaryPath,
-      mode: meta.binaryMode & 0o777,
-      owner,
-    });
-    if (point.configBackupPath !== null && meta.configPath !== null) {
+    // A file that already is the backup is left alone: after a swap that never
+    // happened (an unwritable folder, say) the restore must not fail the same way.
+    if ((await this.#store.fileSha256(meta.binaryPath)) !== point.sha256) {
+      await installFileAtomically(point.binaryBackupPath, {
+        target: meta.binaryPath,
+        mode: meta.binaryMode & 0o777,
+        owner,
+      });
+    }
+    if (
+      point.configBackupPath !== null &&
+      meta.configPath !== null &&
+      (await this.#store.fileSha256(meta.configPath)) !== point.configSha256
+    ) {
       await installFileAtomically(point.configBackupPath, { target: meta.configPath, mode: 0o644, owner });
     }
     let unitChanged = false;

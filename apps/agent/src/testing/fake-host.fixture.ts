@@ -11,12 +11,14 @@ export const SERVICE_CTL = fileURLToPath(new URL('./service-ctl.fixture.ts', imp
 
 /** Writes an executable for `version` at `path`; extra flags (`--unhealthy`, `--crash`) are baked in. */
 export function writeFakeBinary(path: string, version: string, ...flags: string[]): void {
-  const extra = flags.map((flag) => ` ${flag}`).join('');
-  writeFileSync(
-    path,
-    `#!/bin/sh\nexec "${process.execPath}" "${FAKE_EXPORTER}" --version-text ${version}${extra} "$@"\n`,
-  );
+  writeFileSync(path, fakeBinaryScript(version, ...flags));
   chmodSync(path, 0o755);
+}
+
+/** The content of a fake exporter "binary" for `version`. */
+export function fakeBinaryScript(version: string, ...flags: string[]): string {
+  const extra = flags.map((flag) => ` ${flag}`).join('');
+  return `#!/bin/sh\nexec "${process.execPath}" "${FAKE_EXPORTER}" --version-text ${version}${extra} "$@"\n`;
 }
 
 /** A `command` service manager that runs `binary` through the service-ctl fixture. */
