@@ -105,10 +105,13 @@ export class UpgradeExecutor {
 
     const cacheFolder = join(deps.cacheDir, runtime.component, plan.toVersion);
     const artifactPath = join(cacheFolder, plan.artifact.fileName);
-    let extractRoot: string | null = null;
-    let rollbackPointId: number | null = null;
-    let newSha256: string | null = null;
-    let stoppedAt: number | null = null;
+    // Filled in as the steps run; an object, not lets, because closures set it.
+    const progress: {
+      extractRoot: string | null;
+      rollbackPointId: number | null;
+      newSha256: string | null;
+      stoppedAt: number | null;
+    } = { extractRoot: null, rollbackPointId: null, newSha256: null, stoppedAt: null };
     try {
       const downloaded = await step('download', { url: plan.artifact.url, path: artifactPath }, () =>
         this.#download(plan, artifactPath),
@@ -147,34 +150,35 @@ export class UpgradeExecutor {
           limits: plan.artifact.archiveLimits,
           binaryName: plan.artifact.binaryName ?? runtime.component,
         });
-        extractRoot = tree.root;
+        progress.extractRoot = tree.root;
         const binary = locateBinary(tree, {
           binaryPathInArchive: plan.artifact.binaryPathInArchive,
           binaryName:
             plan.artifact.binaryName ??
             (plan.artifact.archiveType === 'binary' ? runtime.component : undefined),
         });
-        newSha256 = await sha256File(binary);
+        progress.newSha256 = await sha256File(binary);
         return binary;
       });
-      const hasCurrent = plan.fromVersion !== null && (await exists(runtime.binaryPath));
+      const fromVersion = plan.fromVersion;
+      const hasCurrent = fromVersion !== null && (await exists(runtime.binaryPath));
       await step('rollback_point', { hasCurrent }, async () => {
-        if (!hasCurrent || plan.fromVersion === null) return;
+        if (!hasCurrent) return;
         const point = await deps.rollbackPoints.create(
           {
             component: runtime.component,
-            version: plan.fromVersion,
+            version: fromVersion,
             binaryPath: runtime.binaryPath,
             configPath: runtime.configPath,
             unitPath: runtime.unitPath,
           },
           runtime.retention,
         );
-        rollbackPointId = point.id;
+        progress.rollbackPointId = point.id;
       });
-      const undo = () => ({ rollbackPointId, newSha256 });
+      const undo = () => ({ rollbackPointId: progress.rollbackPointId, newSha256: progress.newSha256 });
       await step('stop', undo(), async () => {
-        stoppedAt = deps.now();
+        progress.stoppedAt = deps.now();
         await runtime.service.stop();
       });
       await step('swap', { ...undo(), target: runtime.binaryPath }, () =>
@@ -210,8 +214,8 @@ export class UpgradeExecutor {
         }
         return firstHealthy;
       });
-      const downtimeMs = Math.max(0, Math.round(healthyAt - (stoppedAt ?? healthyAt)));
-      const sha256 = newSha256 ?? '';
+      const downtimeMs = Math.max(0, Math.round(healthyAt - (progress.stoppedAt ?? healthyAt)));
+      const sha256 = progress.newSha256 ?? '';
       const now = deps.clock().toISOString();
       const installed: InstalledComponent = {
         component: runtime.component,
@@ -237,7 +241,7 @@ export class UpgradeExecutor {
         success: true,
         errorMessage: warnings.length > 0 ? warnings.join('; ') : null,
         downtimeMs,
-        rollbackPointId,
+        rollbackPointId: progress.rollbackPointId,
         changelog: plan.changelog ?? null,
         operationId: handle.operationId,
       };
@@ -248,22 +252,29 @@ export class UpgradeExecutor {
       await deps.hooks?.before?.('commit', handle.operationId);
       commitUpgrade(deps, handle, installed, record);
       await deps.hooks?.after?.('commit', handle.operationId);
-      emit('upgrade_success', { downtime_ms: downtimeMs, rollback_point_id: rollbackPointId });
-      await this.#afterCommit(plan, extractRoot);
+      emit('upgrade_success', { downtime_ms: downtimeMs, rollback_point_id: progress.rollbackPointId });
+      await this.#afterCommit(plan, progress.extractRoot);
       return {
         operationId: handle.operationId,
         component: runtime.component,
         fromVersion: plan.fromVersion,
         toVersion: plan.toVersion,
         downtimeMs,
-        rollbackPointId,
+        rollbackPointId: progress.rollbackPointId,
         sha256,
         warnings,
       };
     } catch (error) {
-      if (extractRoot !== null)
-        await rm(extractRoot, { recursive: true, force: true }).catch(() => undefined);
-      throw await this.#fail(plan, handle, current, error, { rollbackPointId, newSha256 }, emit);
+      if (progress.extractRoot !== null)
+        await rm(progress.extractRoot, { recursive: true, force: true }).catch(() => undefined);
+      throw await this.#fail(
+        plan,
+        handle,
+        current,
+        error,
+        { rollbackPointId: progress.rollbackPointId, newSha256: progress.newSha256 },
+        emit,
+      );
     }
   }
 
