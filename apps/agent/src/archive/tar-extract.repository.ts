@@ -4,7 +4,9 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Stats } from 'node:fs';
 import { Parser, Unpack, type ReadEntry } from 'tar';
-import { XzReadableStream } from 'xz-decompress';
+// A webpack UMD bundle: Node's ESM loader cannot see its named exports, so it
+// is imported whole (vitest would hide that; plain `node` does not).
+import xzDecompress from 'xz-decompress';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import { ExtractionBudget, checkEntryKind, checkEntryPath, type EntryKind } from './archive-entry.service.ts';
 import type { ArchiveLimits } from './archive-limits.ts';
@@ -163,7 +165,7 @@ async function runPass(
     }
     case 'xz': {
       const web = Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>;
-      expandedSource = Readable.fromWeb(new XzReadableStream(web));
+      expandedSource = Readable.fromWeb(new xzDecompress.XzReadableStream(web));
       streams.push(expandedSource);
       break;
     }
