@@ -29,6 +29,7 @@ import { freePort } from '../testing/fake-host.fixture.ts';
 import { describeResult } from '../service/process-runner.port.ts';
 import { execFileRunner } from '../service/process-runner.repository.ts';
 import { sha256File } from '../verify/file-hash.repository.ts';
+import { rollbackToPoint } from './manual-rollback.service.ts';
 
 let root: string;
 let port: number;
@@ -95,7 +96,9 @@ describe('UpgradeExecutor on a host in a folder', () => {
   it('upgrades: new version serves, history has the downtime, a rollback point exists, metrics are written', async () => {
     const release = publish('1.1.0');
     const events: string[] = [];
-    const executor = host.executor();
+    const executor = host.executor(undefined, (event, fields) => {
+      events.push(event === 'upgrade_step' ? `step:${String(fields.step)}` : event);
+    });
     const result = await executor.execute(host.plan('1.1.0', release.url, release.sha256));
     expect(await servedVersion(port)).toBe('1.1.0');
     expect(result.downtimeMs).toBeGreaterThan(0);
@@ -117,7 +120,13 @@ describe('UpgradeExecutor on a host in a folder', () => {
     const metrics = readFileSync(join(metricsDir, 'upkeep.prom'), 'utf8');
     expect(metrics).toContain(`upkeep_component_info{component="${COMPONENT}",version="1.1.0"} 1`);
     expect(metrics).toContain(`upkeep_upgrade_attempts_total{component="${COMPONENT}",result="success"} 1`);
-    expect(events).toEqual([]);
+    expect(events).toEqual([
+      'upgrade_started',
+      ...['download', 'verify', 'extract', 'rollback_point', 'stop', 'swap', 'start', 'health'].map(
+        (s) => `step:${s}`,
+      ),
+      'upgrade_success',
+    ]);
   });
 
   it('rolls back a version that fails its health check, and caps the retry loop', async () => {
@@ -259,6 +268,27 @@ describe('UpgradeExecutor on a host in a folder', () => {
     expect((await failureOf(host.executor().execute(plan))).code).toBe('HEALTH_CHECK_FAILED');
     expect(await servedVersion(port)).toBe('1.2.0');
     expect(host.history.list({ component: COMPONENT })[0]?.errorMessage).toContain('--no-rollback');
+    expect(host.journal.unfinished()).toEqual([]);
+  });
+
+  it('rolls back by hand to the newest rollback point, and refuses a corrupt one without changing anything', async () => {
+    const release = publish('1.1.0');
+    await host.executor().execute(host.plan('1.1.0', release.url, release.sha256));
+    const point = host.rollbackPoints.latest(COMPONENT);
+    const saved = readFileSync(point.binaryBackupPath);
+    writeFileSync(point.binaryBackupPath, 'bit rot');
+    const corrupt = await failureOf(rollbackToPoint(host.rollbackDeps(), host.runtime, null));
+    expect(corrupt.code).toBe('STATE_CORRUPT');
+    expect(await servedVersion(port)).toBe('1.1.0');
+    writeFileSync(point.binaryBackupPath, saved);
+    const result = await rollbackToPoint(host.rollbackDeps(), host.runtime, point.id);
+    expect(result).toMatchObject({ fromVersion: '1.1.0', toVersion: '1.0.0' });
+    expect(await servedVersion(port)).toBe('1.0.0');
+    expect(host.installed.find(COMPONENT)).toMatchObject({ version: '1.0.0', installMethod: 'rollback' });
+    expect(host.history.list({ component: COMPONENT })[0]).toMatchObject({
+      method: 'rollback',
+      errorMessage: 'manual rollback',
+    });
     expect(host.journal.unfinished()).toEqual([]);
   });
 });

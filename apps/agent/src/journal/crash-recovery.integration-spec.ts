@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,7 @@ function runUntilKilled(spec: Record<string, unknown>): Promise<{ signal: string
 type Case = [
   step: string,
   moment: 'before' | 'after',
-  release: 'good' | 'broken',
+  release: 'good' | 'broken' | 'rollback',
   outcome: RecoveryOutcome | 'none',
   version: string,
 ];
@@ -86,6 +86,14 @@ const CASES: Case[] = [
       [step, 'after', 'broken', 'restored', '1.0.0'],
     ],
   ),
+  // A manual rollback from 1.1.0 to 1.0.0, killed midway, is completed.
+  ...(['restore_stop', 'restore_swap', 'restore_start', 'restore_health'] as const).map((step): Case => [
+    step,
+    'before',
+    'rollback',
+    'restored',
+    '1.0.0',
+  ]),
 ];
 
 describe('kill -9 at every journal step, then recover', () => {
@@ -99,16 +107,17 @@ describe('kill -9 at every journal step, then recover', () => {
       try {
         recordInstalled(host, '1.0.0', await sha256File(hostPaths(root).binary));
         await host.runtime.service.start();
-        const artifact = release === 'good' ? good : broken;
-        const version_ = release === 'good' ? '1.1.0' : '1.2.0';
+        const artifact = release === 'broken' ? broken : good;
+        const target = release === 'broken' ? '1.2.0' : '1.1.0';
         const run = await runUntilKilled({
           root,
           port,
           url: artifact.url,
           sha256: artifact.sha256,
-          version: version_,
+          version: target,
           killAt: step,
           moment,
+          operation: release === 'rollback' ? 'rollback' : 'upgrade',
         });
         expect(run.signal, run.output).toBe('SIGKILL');
 
@@ -130,4 +139,36 @@ describe('kill -9 at every journal step, then recover', () => {
       }
     },
   );
+
+  it('reports a corrupt rollback point as failed, keeps the operation open, and deletes nothing', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'upkeep-crash-'));
+    const port = await freePort();
+    layHost(root, '1.0.0');
+    const host = openHost({ root, port });
+    try {
+      recordInstalled(host, '1.0.0', await sha256File(hostPaths(root).binary));
+      await host.runtime.service.start();
+      const run = await runUntilKilled({
+        root,
+        port,
+        url: good.url,
+        sha256: good.sha256,
+        version: '1.1.0',
+        killAt: 'health',
+        moment: 'before',
+      });
+      expect(run.signal, run.output).toBe('SIGKILL');
+      writeFileSync(host.rollbackPoints.latest(COMPONENT).binaryBackupPath, 'bit rot');
+      const [report] = await recoverInterruptedOperations(host.recoveryDeps());
+      expect(report?.outcome).toBe('failed');
+      expect(report?.error?.code).toBe('STATE_CORRUPT');
+      expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('--version-text 1.1.0');
+      expect(await servedVersion(port)).toBe('1.1.0');
+      expect(host.journal.unfinished()).toHaveLength(1);
+    } finally {
+      await host.runtime.service.stop().catch(() => undefined);
+      host.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

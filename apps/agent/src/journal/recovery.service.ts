@@ -2,6 +2,7 @@ import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import type { Clock } from '../common/clock.port.ts';
 import type { Sleep } from '../download/http.port.ts';
 import { waitUntilHealthy } from '../health/health-check.service.ts';
+import { recordRollback } from '../install/manual-rollback.service.ts';
 import { restorePrevious, rollbackFailed } from '../install/restore.service.ts';
 import { commitUpgrade } from '../install/upgrade-executor.service.ts';
 import type { AgentEventSink, ComponentRuntime, StepHooks } from '../install/upgrade-plan.types.ts';
@@ -173,6 +174,23 @@ export async function recoverInterruptedOperations(deps: RecoveryDeps): Promise<
           });
         } catch (error) {
           throw rollbackFailed(last.component, new Error(interrupted), error);
+        }
+        if (last.kind === 'rollback' && undo.rollbackPointId !== null) {
+          // A manual rollback is finished, not undone: its point is the target.
+          const point = deps.rollbackPoints.get(last.component, undo.rollbackPointId);
+          recordRollback(
+            deps,
+            runtime,
+            point,
+            last.fromVersion,
+            last.operationId,
+            `recovery: manual rollback completed after ${interrupted}`,
+            () => {
+              handle.step('restored', { recovered: true });
+            },
+          );
+          reports.push({ ...base, outcome: 'restored' });
+          continue;
         }
         deps.db.transaction(() => {
           deps.history.append(

@@ -11,7 +11,13 @@ import { downloadArtifact } from '../download/artifact-download.repository.ts';
 import { realSleep } from '../download/http.port.ts';
 import { createHealthProbe } from '../health/health-probe.repository.ts';
 import { UpgradeExecutor, type UpgradeExecutorDeps } from '../install/upgrade-executor.service.ts';
-import type { ComponentRuntime, StepHooks, UpgradePlan } from '../install/upgrade-plan.types.ts';
+import type { ManualRollbackDeps } from '../install/manual-rollback.service.ts';
+import type {
+  AgentEventSink,
+  ComponentRuntime,
+  StepHooks,
+  UpgradePlan,
+} from '../install/upgrade-plan.types.ts';
 import { OperationJournal } from '../journal/operation-journal.service.ts';
 import type { RecoveryDeps } from '../journal/recovery.service.ts';
 import { RollbackPointService } from '../rollback/rollback-point.service.ts';
@@ -80,7 +86,8 @@ export interface Host {
   readonly rollbackPoints: RollbackPointService;
   readonly journal: OperationJournal;
   readonly runtime: ComponentRuntime;
-  readonly executor: (hooks?: StepHooks) => UpgradeExecutor;
+  readonly executor: (hooks?: StepHooks, events?: AgentEventSink) => UpgradeExecutor;
+  readonly rollbackDeps: (hooks?: StepHooks) => ManualRollbackDeps;
   readonly recoveryDeps: () => RecoveryDeps;
   readonly plan: (
     version: string,
@@ -151,7 +158,18 @@ export function openHost(spec: HostSpec): Host {
     rollbackPoints,
     journal,
     runtime,
-    executor: (hooks) => new UpgradeExecutor({ ...base, hooks }),
+    executor: (hooks, events) => new UpgradeExecutor({ ...base, hooks, events }),
+    rollbackDeps: (hooks) => ({
+      db,
+      journal,
+      installed,
+      history,
+      rollbackPoints,
+      clock,
+      now,
+      sleep: realSleep,
+      hooks,
+    }),
     recoveryDeps: () => ({
       db,
       journal,
