@@ -65,7 +65,9 @@ export async function rollbackToPoint(
     });
   } catch (error) {
     if (handle.entries().at(-1)?.step === 'begin')
-      deps.db.transaction(() => { handle.step('aborted', { reason: String(error) }); });
+      deps.db.transaction(() => {
+        handle.step('aborted', { reason: String(error) });
+      });
     throw rollbackFailed(runtime.component, new Error('manual rollback'), error);
   }
   recordRollback(
