@@ -35,7 +35,8 @@ export {
   type DownloadRequest,
   type DownloadResult,
 } from './download/artifact-download.repository.ts';
-export { globalFetch, realSleep, type HttpFetch, type Sleep } from './download/http.port.ts';
+export { realSleep, type HttpClient, type HttpResponse, type Sleep } from './download/http.port.ts';
+export { nodeHttpClient } from './download/node-http-client.repository.ts';
 export { parseContentRange, redactUrl } from './download/content-range.service.ts';
 export {
   findChecksum,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -159,5 +160,45 @@ describe('downloadArtifact', () => {
       downloadArtifact({ ...request('/a'), destination: join(dir, 'file', 'artifact') }, noSleep),
     );
     expect(result.code).toBe('INPUT_INVALID');
+  });
+
+  it('follows a redirect to another host and does not send it the Authorization header', async () => {
+    server.serve('/a', { body: BODY });
+    const other = server.url('/a').replace('127.0.0.1', 'localhost');
+    server.serve('/release', { body: Buffer.alloc(0), redirectTo: other });
+    const result = await downloadArtifact(
+      request('/release', { headers: { authorization: 'Bearer secret' } }),
+      noSleep,
+    );
+    expect(result.sha256).toBe(SHA);
+    expect(server.requests.map((r) => [r.path, r.authorization])).toEqual([
+      ['/release', 'Bearer secret'],
+      ['/a', undefined],
+    ]);
+  });
+
+  it('reads a body from a server that closes the connection right after sending it (HTTP/1.1 with Connection: close)', async () => {
+    const raw = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Length: ${String(BODY.length)}\r\nConnection: close\r\n\r\n`,
+        );
+        socket.end(BODY);
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const { port } = raw.address() as AddressInfo;
+    try {
+      const result = await downloadArtifact(
+        {
+          ...request('/x'),
+          url: `http://127.0.0.1:${String(port)}/x`,
+        },
+        noSleep,
+      );
+      expect(result.sha256).toBe(SHA);
+    } finally {
+      raw.close();
+    }
   });
 });

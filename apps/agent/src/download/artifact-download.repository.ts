@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import { fsError } from '../common/fs-error.service.ts';
 import { parseContentRange, redactUrl } from './content-range.service.ts';
-import { globalFetch, realSleep, type HttpFetch, type Sleep } from './http.port.ts';
+import { realSleep, type HttpClient, type HttpResponse, type Sleep } from './http.port.ts';
+import { nodeHttpClient } from './node-http-client.repository.ts';
 
 export interface DownloadProgress {
   readonly bytes: number;
@@ -38,7 +39,7 @@ export interface DownloadResult {
 }
 
 export interface DownloadPorts {
-  readonly fetch?: HttpFetch | undefined;
+  readonly http?: HttpClient | undefined;
   readonly sleep?: Sleep | undefined;
 }
 
@@ -79,7 +80,7 @@ export async function downloadArtifact(
   request: DownloadRequest,
   ports: DownloadPorts = {},
 ): Promise<DownloadResult> {
-  const fetchPort = ports.fetch ?? globalFetch;
+  const httpClient = ports.http ?? nodeHttpClient;
   const sleep = ports.sleep ?? realSleep;
   const maxAttempts = Math.max(1, request.maxAttempts ?? 5);
   const idleTimeoutMs = request.idleTimeoutMs ?? 30_000;
@@ -138,22 +139,22 @@ export async function downloadArtifact(
         if (state.validator !== null) headers['if-range'] = state.validator;
       }
       arm();
-      let response: Response;
+      let response: HttpResponse;
       try {
-        response = await fetchPort(request.url, { headers, signal: controller.signal, redirect: 'follow' });
+        response = await httpClient(request.url, { headers, signal: controller.signal });
       } catch (error) {
         throw new RetryableFailure(`request failed: ${errorText(error)}`, { cause: error });
       }
 
       let total: number | null;
       if (resuming && response.status === 206) {
-        const range = parseContentRange(response.headers.get('content-range'));
+        const range = parseContentRange(response.header('content-range'));
         if (
           range?.start !== offset ||
           (state.total !== null && range.total !== null && range.total !== state.total)
         ) {
           // The server sent a range we did not ask for: trust nothing, start over.
-          await response.body?.cancel();
+          response.cancel();
           await restart();
           throw new RetryableFailure('server answered a different range than requested');
         }
@@ -163,15 +164,15 @@ export async function downloadArtifact(
         // A 200 to a Range request means the server ignored it (or the file
         // changed under If-Range): the body is the whole artifact again.
         if (resuming) await restart();
-        const length = response.headers.get('content-length');
+        const length = response.header('content-length');
         total = length === null ? null : Number(length);
         if (total !== null && !Number.isSafeInteger(total)) total = null;
       } else if (resuming && response.status === 416) {
-        await response.body?.cancel();
+        response.cancel();
         await restart();
         throw new RetryableFailure('server refused the resume range');
       } else {
-        await response.body?.cancel();
+        response.cancel();
         const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
         const failure = downloadFailed(request.url, `HTTP ${String(response.status)}`, {
           status: response.status,
@@ -182,18 +183,17 @@ export async function downloadArtifact(
       }
 
       if (total !== null && total > request.maxBytes) {
-        await response.body?.cancel();
+        response.cancel();
         await restart();
         throw tooLarge(request, total);
       }
       state = { url: request.url, validator: validatorOf(response) ?? state.validator, total };
       await writePartialState(statePath, state);
-      if (response.body === null) throw new RetryableFailure('response has no body');
 
       handle = await open(partialPath, offset > 0 ? 'a' : 'w', 0o600);
       request.onProgress?.({ bytes: offset, total });
       try {
-        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        for await (const chunk of response.body) {
           arm();
           if (offset + chunk.length > request.maxBytes) {
             controller.abort();
@@ -261,11 +261,11 @@ function fileError(request: DownloadRequest, error: unknown): UpkeepError {
   );
 }
 
-function validatorOf(response: Response): string | null {
-  const etag = response.headers.get('etag');
+function validatorOf(response: HttpResponse): string | null {
+  const etag = response.header('etag');
   // A weak ETag may not be used with If-Range (RFC 9110 §13.1.5).
   if (etag !== null && !etag.startsWith('W/')) return etag;
-  return response.headers.get('last-modified');
+  return response.header('last-modified');
 }
 
 function errorText(error: unknown): string {

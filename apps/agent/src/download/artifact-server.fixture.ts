@@ -16,13 +16,20 @@ export interface ServedArtifact {
   wrongRangeStart?: boolean;
   /** Send no Content-Length (chunked). */
   chunked?: boolean;
+  /** Answer with a 302 to this URL. */
+  redirectTo?: string;
   /** Answer the first N requests with this status. */
   failFirst?: { count: number; status: number };
 }
 
 export interface ArtifactServer {
   readonly url: (path: string) => string;
-  readonly requests: { path: string; range: string | undefined; ifRange: string | undefined }[];
+  readonly requests: {
+    path: string;
+    range: string | undefined;
+    ifRange: string | undefined;
+    authorization: string | undefined;
+  }[];
   readonly serve: (path: string, artifact: ServedArtifact) => void;
   readonly close: () => Promise<void>;
 }
@@ -35,12 +42,21 @@ export async function startArtifactServer(): Promise<ArtifactServer> {
     const path = req.url ?? '/';
     const range = req.headers.range;
     const ifRange = req.headers['if-range'];
-    requests.push({ path, range, ifRange: typeof ifRange === 'string' ? ifRange : undefined });
+    requests.push({
+      path,
+      range,
+      ifRange: typeof ifRange === 'string' ? ifRange : undefined,
+      authorization: req.headers.authorization,
+    });
     const artifact = artifacts.get(path);
     const index = counts.get(path) ?? 0;
     counts.set(path, index + 1);
     if (artifact === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    if (artifact.redirectTo !== undefined) {
+      res.writeHead(302, { location: artifact.redirectTo }).end();
       return;
     }
     if (artifact.failFirst !== undefined && index < artifact.failFirst.count) {

@@ -1,12 +1,12 @@
 import { connect } from 'node:net';
-import type { HttpFetch } from '../download/http.port.ts';
-import { globalFetch } from '../download/http.port.ts';
+import type { HttpClient } from '../download/http.port.ts';
+import { nodeHttpClient } from '../download/node-http-client.repository.ts';
 import { describeResult, type ProcessRunner } from '../service/process-runner.port.ts';
 import type { HealthCheckSpec, HealthProbe, ProbeResult } from './health-check.types.ts';
 
 const MAX_BODY = 1024 * 1024;
 
-function httpProbe(spec: Extract<HealthCheckSpec, { type: 'http' }>, fetchPort: HttpFetch): HealthProbe {
+function httpProbe(spec: Extract<HealthCheckSpec, { type: 'http' }>, httpClient: HttpClient): HealthProbe {
   const expected = spec.expectedStatus ?? 200;
   return async (timeoutMs) => {
     const controller = new AbortController();
@@ -14,29 +14,25 @@ function httpProbe(spec: Extract<HealthCheckSpec, { type: 'http' }>, fetchPort: 
       controller.abort(new Error(`no answer within ${String(timeoutMs)} ms`));
     }, timeoutMs);
     try {
-      const response = await fetchPort(spec.url, {
-        headers: {},
-        signal: controller.signal,
-        redirect: 'follow',
-      });
+      const response = await httpClient(spec.url, { headers: {}, signal: controller.signal });
       if (response.status !== expected) {
-        await response.body?.cancel();
+        response.cancel();
         return {
           ok: false,
           detail: `GET ${spec.url}: HTTP ${String(response.status)}, expected ${String(expected)}`,
         };
       }
       if (spec.bodyContains === undefined) {
-        await response.body?.cancel();
+        response.cancel();
         return { ok: true, detail: `GET ${spec.url}: HTTP ${String(response.status)}` };
       }
       let body = '';
       const decoder = new TextDecoder();
-      if (response.body !== null) {
-        for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      {
+        for await (const chunk of response.body) {
           body += decoder.decode(chunk, { stream: true });
           if (body.includes(spec.bodyContains)) {
-            await response.body.cancel().catch(() => undefined);
+            response.cancel();
             return {
               ok: true,
               detail: `GET ${spec.url}: HTTP ${String(response.status)}, body has ${JSON.stringify(spec.bodyContains)}`,
@@ -92,11 +88,11 @@ function describe(error: unknown): string {
 /** The probe for a `health_check` spec, over real HTTP, TCP or a child process. */
 export function createHealthProbe(
   spec: HealthCheckSpec,
-  ports: { fetch?: HttpFetch; run: ProcessRunner },
+  ports: { http?: HttpClient; run: ProcessRunner },
 ): HealthProbe {
   switch (spec.type) {
     case 'http':
-      return httpProbe(spec, ports.fetch ?? globalFetch);
+      return httpProbe(spec, ports.http ?? nodeHttpClient);
     case 'tcp':
       return tcpProbe(spec);
     case 'command':
