@@ -15,6 +15,11 @@ export { RollbackPointsRepository } from './state/rollback-points.repository.ts'
 export { FailedVersionsRepository } from './state/failed-versions.repository.ts';
 export { VersionCacheRepository } from './state/version-cache.repository.ts';
 export { JournalRepository } from './state/journal.repository.ts';
+export { BreakingChangesRepository, type BreakingChange } from './state/breaking-changes.repository.ts';
+export {
+  CompatibilityMatrixRepository,
+  type CompatibilityRule,
+} from './state/compatibility-matrix.repository.ts';
 export * from './state/journal.types.ts';
 export type * from './state/state.types.ts';
 

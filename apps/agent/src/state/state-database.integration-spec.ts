@@ -12,6 +12,8 @@ import { RollbackPointsRepository } from './rollback-points.repository.ts';
 import { FailedVersionsRepository } from './failed-versions.repository.ts';
 import { JournalRepository } from './journal.repository.ts';
 import { VersionCacheRepository } from './version-cache.repository.ts';
+import { BreakingChangesRepository } from './breaking-changes.repository.ts';
+import { CompatibilityMatrixRepository } from './compatibility-matrix.repository.ts';
 
 let dir: string;
 let path: string;
@@ -244,6 +246,52 @@ describe('state repositories', () => {
     journal.append({ ...base, seq: 3, step: 'aborted' });
     expect(journal.unfinished()).toEqual([]);
     expect(journal.pruneFinished('2025-01-01T00:00:00.000Z')).toBe(3);
+    db.close();
+  });
+
+  it("mirrors the config's breaking changes and compatibility rules", () => {
+    const db = StateDatabase.open(path);
+    const breaking = new BreakingChangesRepository(db);
+    const change = {
+      component: 'node_exporter',
+      fromVersion: '1.5.0',
+      toVersion: '2.0.0',
+      changeType: 'flag_removal',
+      description: 'Removed deprecated --collector.diskstats flag',
+      migrationGuide: 'Use --collector.diskstats.ignored-devices instead',
+      severity: 'high',
+    };
+    breaking.replaceSource(
+      'manual',
+      [change, { ...change, component: 'promtail' }],
+      '2024-01-01T00:00:00.000Z',
+    );
+    breaking.replaceSource('manual', [change], '2024-01-02T00:00:00.000Z');
+    expect(breaking.forComponent('node_exporter')).toEqual([{ ...change, source: 'manual' }]);
+    expect(breaking.forComponent('promtail')).toEqual([]);
+
+    const compat = new CompatibilityMatrixRepository(db);
+    compat.replaceFor(
+      'promtail',
+      [
+        {
+          versionConstraint: '*',
+          requiresComponent: 'loki',
+          requiresVersionConstraint: '>=2.9.0',
+          reason: null,
+        },
+      ],
+      'now',
+    );
+    expect(compat.forComponent('promtail')).toEqual([
+      {
+        component: 'promtail',
+        versionConstraint: '*',
+        requiresComponent: 'loki',
+        requiresVersionConstraint: '>=2.9.0',
+        reason: null,
+      },
+    ]);
     db.close();
   });
 });
