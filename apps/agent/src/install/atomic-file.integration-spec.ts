@@ -85,4 +85,14 @@ describe('installFileAtomically', () => {
     expect(await removeStaleTemps(join(dir, 'metrics.prom'))).toHaveLength(1);
     expect(readdirSync(dir)).toEqual(['metrics.prom']);
   });
+
+  it('sets the configured owner when running as root, and never otherwise', async () => {
+    writeFileSync(join(dir, 'new'), 'new binary');
+    const target = join(dir, 'tool');
+    await installFileAtomically(join(dir, 'new'), { target, mode: 0o755, owner: { uid: 65534, gid: 65534 } });
+    const expected = process.getuid?.() === 0 ? 65534 : process.getuid?.();
+    expect(statSync(target).uid).toBe(expected);
+    await installFileAtomically(join(dir, 'new'), { target, mode: 0o755 });
+    expect(statSync(target).uid).toBe(process.getuid?.());
+  });
 });

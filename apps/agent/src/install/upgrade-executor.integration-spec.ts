@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createMessage, generateKey, readPrivateKey, sign } from 'openpgp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isUpkeepError } from '@upkeep/errors';
 import { rawTar } from '../archive/archive-writer.fixture.ts';
@@ -290,5 +291,47 @@ describe('UpgradeExecutor on a host in a folder', () => {
       errorMessage: 'manual rollback',
     });
     expect(host.journal.unfinished()).toEqual([]);
+  });
+
+  it('verifies a detached signature against the pinned keys before installing', async () => {
+    const release = releaseArchive('1.1.0');
+    server.serve('/signed.tar.gz', { body: release.body });
+    const publisher = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Publisher' }],
+      format: 'armored',
+    });
+    const stranger = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Stranger' }],
+      format: 'armored',
+    });
+    const signWith = async (armoredKey: string): Promise<string> => {
+      const signature: unknown = await sign({
+        message: await createMessage({ binary: new Uint8Array(release.body) }),
+        signingKeys: await readPrivateKey({ armoredKey }),
+        detached: true,
+        format: 'armored',
+      });
+      return String(signature);
+    };
+    server.serve('/signed.tar.gz.asc', { body: Buffer.from(await signWith(stranger.privateKey)) });
+    const plan = host.plan('1.1.0', server.url('/signed.tar.gz'), release.sha256);
+    const signed = {
+      ...plan,
+      artifact: {
+        ...plan.artifact,
+        signature: { url: server.url('/signed.tar.gz.asc'), armoredPublicKeys: [publisher.publicKey] },
+      },
+    };
+    const refused = await failureOf(host.executor().execute(signed));
+    expect(refused.code).toBe('SIGNATURE_INVALID');
+    await expectOldVersionKept(/^verify: signature of .* is not valid/);
+
+    server.serve('/signed.tar.gz.asc', { body: Buffer.from(await signWith(publisher.privateKey)) });
+    expect((await host.executor().execute(signed)).toVersion).toBe('1.1.0');
+    expect(await servedVersion(port)).toBe('1.1.0');
   });
 });
