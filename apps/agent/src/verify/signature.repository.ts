@@ -1,0 +1,113 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createMessage, readKey, readSignature, verify, type PublicKey, type Signature } from 'openpgp';
+import { UpkeepError } from '@upkeep/errors';
+
+export interface SignatureCheck {
+  readonly artifactPath: string;
+  /** The detached signature file (armored `.asc` or binary `.sig`). */
+  readonly signaturePath: string;
+  /** The pinned public keys, armored; the signature must be made by one of them. */
+  readonly armoredPublicKeys: readonly string[];
+  /** Verification time (keys must be valid then); now by default. */
+  readonly date?: Date | undefined;
+}
+
+export interface SignatureOutcome {
+  readonly keyId: string;
+  readonly fingerprint: string;
+}
+
+async function readKeys(armored: readonly string[]): Promise<PublicKey[]> {
+  if (armored.length === 0) {
+    throw new UpkeepError('CONFIG_INVALID', 'signature verification is on but no public key is pinned', {
+      hint: "add the publisher's armored public key to the component's signature keys",
+    });
+  }
+  return Promise.all(
+    armored.map(async (armoredKey, index) => {
+      try {
+        return await readKey({ armoredKey });
+      } catch (error) {
+        throw new UpkeepError(
+          'CONFIG_INVALID',
+          `pinned public key #${String(index + 1)} cannot be read: ${(error as Error).message}`,
+          {
+            hint: 'paste the whole armored block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to its END line',
+            cause: error,
+          },
+        );
+      }
+    }),
+  );
+}
+
+async function readDetached(path: string): Promise<Signature> {
+  const bytes = await readFile(path);
+  const text = bytes.toString('utf8');
+  try {
+    return text.includes('-----BEGIN PGP SIGNATURE-----')
+      ? await readSignature({ armoredSignature: text })
+      : await readSignature({ binarySignature: new Uint8Array(bytes) });
+  } catch (error) {
+    throw new UpkeepError(
+      'SIGNATURE_INVALID',
+      `signature file ${path} cannot be read: ${(error as Error).message}`,
+      {
+        details: { signaturePath: path },
+        hint: 'the signature file is damaged or is not an OpenPGP detached signature',
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Verifies a detached OpenPGP signature of the artifact against the pinned keys
+ * (openpgp.js). The artifact is streamed, so memory stays flat for large files.
+ */
+export async function verifyDetachedSignature(check: SignatureCheck): Promise<SignatureOutcome> {
+  const keys = await readKeys(check.armoredPublicKeys);
+  const signature = await readDetached(check.signaturePath);
+  const web = Readable.toWeb(createReadStream(check.artifactPath)) as unknown as ReadableStream<Uint8Array>;
+  const message = await createMessage({ binary: web });
+  const invalid = (reason: string, cause?: unknown): UpkeepError =>
+    new UpkeepError('SIGNATURE_INVALID', `signature of ${check.artifactPath} is not valid: ${reason}`, {
+      details: {
+        artifact: check.artifactPath,
+        signingKeyIds: signature.getSigningKeyIDs().map((id) => id.toHex()),
+        pinnedFingerprints: keys.map((key) => key.getFingerprint()),
+      },
+      hint: 'the artifact was not signed by a pinned key, or was changed after signing; it was not installed',
+      cause,
+    });
+  try {
+    const result = await verify({
+      message,
+      signature,
+      verificationKeys: keys,
+      format: 'binary',
+      ...(check.date === undefined ? {} : { date: check.date }),
+    });
+    // The hash is computed as the data flows: read it all before asking.
+    const reader = (result.data as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+    for (const outcome of result.signatures) {
+      try {
+        await outcome.verified;
+        const key = keys.find((candidate) => candidate.getKeys(outcome.keyID).length > 0);
+        return { keyId: outcome.keyID.toHex(), fingerprint: key?.getFingerprint() ?? '' };
+      } catch {
+        // Try the next signature packet, if any.
+      }
+    }
+    throw invalid('no signature in the file verifies with a pinned key');
+  } catch (error) {
+    if (error instanceof UpkeepError) throw error;
+    throw invalid((error as Error).message, error);
+  }
+}
