@@ -156,6 +156,9 @@ export class AgentGatewayController implements AgentGatewayServiceController {
           send: (event) => {
             subscriber.next(event);
           },
+          close: () => {
+            subscriber.complete();
+          },
         });
         this.logger.info(
           { hostId: agent.hostId, sessionId, lastSequence: request.lastSequence },

@@ -1,15 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { SessionResponse } from '../generated/proto/upkeep/agent/v1/session.ts';
 
 /** One open Session stream of an agent on this replica. */
 export interface SessionSink {
   readonly id: string;
   send(event: SessionResponse): void;
+  /** Ends the stream; the agent reconnects (to this replica after a restart, or another). */
+  close(): void;
 }
 
 /** The agent sessions this replica holds; other replicas learn about work through Redis. */
 @Injectable()
-export class SessionRegistry {
+export class SessionRegistry implements BeforeApplicationShutdown {
   private readonly sessions = new Map<string, Set<SessionSink>>();
 
   /** Registers a sink; the returned function removes it. */
@@ -29,6 +31,12 @@ export class SessionRegistry {
 
   sinks(hostId: string): SessionSink[] {
     return [...(this.sessions.get(hostId) ?? [])];
+  }
+
+  /** Ends every open session so the gRPC server can shut down gracefully (streams never end on their own). */
+  beforeApplicationShutdown(): void {
+    for (const set of this.sessions.values()) for (const sink of set) sink.close();
+    this.sessions.clear();
   }
 
   get agentCount(): number {
