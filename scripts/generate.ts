@@ -49,7 +49,7 @@ run(
 // The OpenAPI document comes from the compiled controllers (decorators need tsc).
 run(join(root, 'node_modules/.bin/tsc'), ['-p', 'apps/control-plane/tsconfig.json']);
 run(process.execPath, [
-  'apps/control-plane/dist/openapi/write-openapi-document.js',
+  'apps/control-plane/dist/apps/control-plane/src/openapi/write-openapi-document.js',
   'apps/control-plane/openapi.json',
 ]);
 

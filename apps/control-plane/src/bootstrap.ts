@@ -15,6 +15,7 @@ import { AppModule } from './app.module.ts';
 import type { BackgroundOptions } from './outbox/background-work.ts';
 import { grpcServerOptions } from './gateway/grpc-server-options.ts';
 import { setUpOpenApi } from './openapi/openapi-document.ts';
+import { HttpErrorFilter } from './rest/http-error.filter.ts';
 
 export interface StartOptions {
   readonly logger?: Logger;
@@ -91,6 +92,7 @@ export async function startControlPlane(
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(NestPinoLogger));
+    app.useGlobalFilters(new HttpErrorFilter(logger));
     app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
     setUpOpenApi(app);
     await app.startAllMicroservices();
