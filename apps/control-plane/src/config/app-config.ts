@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -67,7 +68,16 @@ export const ENVIRONMENT_VARIABLES = {
   UPKEEP_OUTBOX_POLL_MS: 'outbox relay period (default 1000)',
 } as const;
 
-const DEFAULT_MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../prisma/migrations');
+/** prisma/migrations of the repository this file belongs to, from src/ or from the compiled dist/. */
+function defaultMigrationsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth += 1) {
+    const candidate = join(dir, 'prisma/migrations');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return resolve('prisma/migrations');
+}
 
 const address = (fallback: string) =>
   z
@@ -115,7 +125,7 @@ const environmentSchema = z.object({
   UPKEEP_MTLS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   UPKEEP_SIGNING_KEY_FILE: required('a PEM Ed25519 private key (openssl genpkey -algorithm ed25519)'),
   UPKEEP_ARTIFACT_DIR: required('a directory for the artifact store'),
-  UPKEEP_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
+  UPKEEP_MIGRATIONS_DIR: z.string().optional(),
   UPKEEP_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, - or _' })
@@ -232,7 +242,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     mtls,
     signingKey: loadSigningKey(values.UPKEEP_SIGNING_KEY_FILE, readFile),
     artifactDir: resolve(values.UPKEEP_ARTIFACT_DIR),
-    migrationsDir: resolve(values.UPKEEP_MIGRATIONS_DIR),
+    migrationsDir: resolve(values.UPKEEP_MIGRATIONS_DIR ?? defaultMigrationsDir()),
     queuePrefix: values.UPKEEP_QUEUE_PREFIX,
     logLevel: values.UPKEEP_LOG_LEVEL,
     assignmentTtlMs: values.UPKEEP_ASSIGNMENT_TTL_SECONDS * 1000,
