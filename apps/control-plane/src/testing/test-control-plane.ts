@@ -39,6 +39,8 @@ export interface TestEnvironment {
   readonly queuePrefix: string;
   config(): AppConfig;
   start(options?: StartOptions): Promise<RunningControlPlane>;
+  /** Another replica on the same database, Redis and queue prefix, with ports of its own. */
+  startReplica(options?: StartOptions): Promise<{ controlPlane: RunningControlPlane; grpcUrl: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -100,6 +102,23 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       );
       running.push(controlPlane);
       return controlPlane;
+    },
+    startReplica: async (startOptions = {}) => {
+      const [replicaHttp, replicaGrpc] = [await freePort(), await freePort()];
+      const replicaEnv = {
+        ...env,
+        UPKEEP_HTTP_ADDRESS: `127.0.0.1:${replicaHttp}`,
+        UPKEEP_GRPC_ADDRESS: `127.0.0.1:${replicaGrpc}`,
+      };
+      const controlPlane = await startControlPlane(
+        loadConfig(replicaEnv, (path) => readFileSync(path)),
+        {
+          logger: testLogger(),
+          ...startOptions,
+        },
+      );
+      running.push(controlPlane);
+      return { controlPlane, grpcUrl: `127.0.0.1:${replicaGrpc}` };
     },
     cleanup: async () => {
       for (const controlPlane of running.splice(0)) await controlPlane.close().catch(() => undefined);
