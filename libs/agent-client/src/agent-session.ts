@@ -160,49 +160,59 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
 
   private runSession(onOpened: () => void): Promise<{ reason: string; deadline: boolean; fatal?: Error }> {
     return new Promise((resolve) => {
-      void this.options.store.lastSequence().then((lastSequence) => {
-        const stream = this.client.session(
-          { lastSequence, agentVersion: this.options.agentVersion },
-          this.metadata,
-          {
-            deadline: new Date(Date.now() + (this.options.sessionDeadlineMs ?? DEADLINES.sessionMs)),
-          },
-        );
-        this.stream = stream;
-        let settled = false;
-        const settle = (value: { reason: string; deadline: boolean; fatal?: Error }): void => {
-          if (settled) return;
-          settled = true;
-          this.stream = undefined;
-          resolve(value);
-        };
-        stream.on('data', (message: SessionResponse) => {
-          const event = message.event;
-          if (event === undefined) return;
-          switch (event.$case) {
-            case 'opened':
-              onOpened();
-              this.emit('connected', event.value.agentId);
-              this.startHeartbeat();
-              this.enqueue(() => this.afterConnect());
-              break;
-            case 'assignment':
-              this.enqueue(() => this.handleAssignment(event.value));
-              break;
-          }
-        });
-        stream.on('error', (error: Error) => {
-          const code = isServiceError(error) ? error.code : undefined;
-          if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) {
-            settle({ reason: error.message, deadline: false, fatal: error });
-          } else {
-            settle({ reason: error.message, deadline: code === GrpcStatus.DEADLINE_EXCEEDED });
-          }
-        });
-        stream.on('end', () => {
-          settle({ reason: 'stream ended', deadline: false });
-        });
-      });
+      this.options.store.lastSequence().then(
+        (lastSequence) => {
+          const stream = this.client.session(
+            { lastSequence, agentVersion: this.options.agentVersion },
+            this.metadata,
+            {
+              deadline: new Date(Date.now() + (this.options.sessionDeadlineMs ?? DEADLINES.sessionMs)),
+            },
+          );
+          this.stream = stream;
+          let settled = false;
+          const settle = (value: { reason: string; deadline: boolean; fatal?: Error }): void => {
+            if (settled) return;
+            settled = true;
+            this.stream = undefined;
+            resolve(value);
+          };
+          stream.on('data', (message: SessionResponse) => {
+            const event = message.event;
+            if (event === undefined) return;
+            switch (event.$case) {
+              case 'opened':
+                onOpened();
+                this.emit('connected', event.value.agentId);
+                this.startHeartbeat();
+                this.enqueue(() => this.afterConnect());
+                break;
+              case 'assignment':
+                this.enqueue(() => this.handleAssignment(event.value));
+                break;
+            }
+          });
+          stream.on('error', (error: Error) => {
+            const code = isServiceError(error) ? error.code : undefined;
+            if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) {
+              settle({ reason: error.message, deadline: false, fatal: error });
+            } else {
+              settle({ reason: error.message, deadline: code === GrpcStatus.DEADLINE_EXCEEDED });
+            }
+          });
+          stream.on('end', () => {
+            settle({ reason: 'stream ended', deadline: false });
+          });
+        },
+        (error: unknown) => {
+          // The state store failed: a fatal error for this agent, not a network blip.
+          resolve({
+            reason: `state store: ${(error as Error).message}`,
+            deadline: false,
+            fatal: error as Error,
+          });
+        },
+      );
     });
   }
 
@@ -280,7 +290,12 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     const assignment = verdict.assignment;
     // Durable before the ack: after a crash the job is known and never run twice.
     await store.acceptJob(assignment);
-    await this.acknowledge(assignment.jobId, true, '');
+    try {
+      await this.acknowledge(assignment.jobId, true, '');
+    } catch {
+      // The job runs anyway: the server redelivers an unacknowledged job, and the
+      // repeat is acknowledged as a duplicate.
+    }
     this.emit('assignment', assignment);
     const result = await this.execute(assignment);
     await store.finishJob(result);
