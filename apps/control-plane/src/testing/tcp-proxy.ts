@@ -45,7 +45,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
