@@ -54,11 +54,18 @@ export interface AgentSessionOptions {
   readonly sessionDeadlineMs?: number;
   readonly random?: () => number;
   readonly now?: () => Date;
+  /**
+   * Extra grpc-js channel options. A process simulating many agents sets
+   * `grpc.use_local_subchannel_pool: 1` so each gets its own connection.
+   */
+  readonly channelOptions?: Readonly<Record<string, number | string>>;
 }
 
 export interface AgentSessionEvents {
   connected: [agentId: string];
   disconnected: [reason: string, retryInMs: number];
+  /** An assignment arrived on the stream (before verification). */
+  received: [jobId: string];
   assignment: [assignment: AssignmentPayload];
   duplicate: [jobId: string];
   refused: [jobId: string, reason: string];
@@ -106,7 +113,7 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     this.options = options;
     this.publicKey = createPublicKey(options.identity.assignmentPublicKeyPem);
     this.metadata = credentialMetadata(options.identity.credential);
-    this.client = createGatewayClient(options.serverUrl, options.tls);
+    this.client = createGatewayClient(options.serverUrl, options.tls, options.channelOptions);
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => new Date());
   }
@@ -188,6 +195,7 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
                 this.enqueue(() => this.afterConnect());
                 break;
               case 'assignment':
+                this.emit('received', event.value.jobId);
                 this.enqueue(() => this.handleAssignment(event.value));
                 break;
             }

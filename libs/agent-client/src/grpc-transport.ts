@@ -28,12 +28,15 @@ export function channelCredentials(tls: AgentTls): ChannelCredentials {
   return grpcCredentials.createSsl(tls.caPem ?? null, tls.clientKeyPem ?? null, tls.clientCertPem ?? null);
 }
 
-export function createGatewayClient(serverUrl: string, tls: AgentTls): AgentGatewayServiceClient {
-  return new AgentGatewayServiceClient(
-    grpcTarget(serverUrl),
-    channelCredentials(tls),
-    clientChannelOptions(),
-  );
+export function createGatewayClient(
+  serverUrl: string,
+  tls: AgentTls,
+  extraOptions: Readonly<Record<string, number | string>> = {},
+): AgentGatewayServiceClient {
+  return new AgentGatewayServiceClient(grpcTarget(serverUrl), channelCredentials(tls), {
+    ...clientChannelOptions(),
+    ...extraOptions,
+  });
 }
 
 export function credentialMetadata(credential: string): Metadata {
