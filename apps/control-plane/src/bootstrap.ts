@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { MicroserviceOptions } from '@nestjs/microservices';
@@ -31,6 +33,23 @@ export interface RunningControlPlane {
   close(): Promise<void>;
 }
 
+/** The artifact store must exist (it is created) and be writable, or start-up stops naming the variable. */
+async function prepareArtifactDir(config: AppConfig): Promise<void> {
+  try {
+    await mkdir(config.artifactDir, { recursive: true });
+    await access(config.artifactDir, constants.W_OK);
+  } catch (cause) {
+    throw new UpkeepError(
+      'CONFIG_INVALID',
+      `UPKEEP_ARTIFACT_DIR ${config.artifactDir} cannot be created or written`,
+      {
+        hint: 'point UPKEEP_ARTIFACT_DIR at a directory the control plane may write',
+        cause,
+      },
+    );
+  }
+}
+
 async function connectRedis(config: AppConfig): Promise<Redis> {
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // ioredis would otherwise log and retry forever; at start-up an unreachable Redis is fatal.
@@ -61,6 +80,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   const logger =
     options.logger ?? pino({ level: config.logLevel, base: { service: 'upkeep-control-plane' } });
+  await prepareArtifactDir(config);
   const redis = await connectRedis(config);
   let prisma: PrismaClient | undefined;
   try {

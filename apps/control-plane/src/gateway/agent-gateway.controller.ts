@@ -159,6 +159,9 @@ export class AgentGatewayController implements AgentGatewayServiceController {
           close: () => {
             subscriber.complete();
           },
+          fail: (error) => {
+            subscriber.error(error);
+          },
         });
         this.logger.info(
           { hostId: agent.hostId, sessionId, lastSequence: request.lastSequence },

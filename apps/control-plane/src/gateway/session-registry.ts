@@ -7,6 +7,8 @@ export interface SessionSink {
   send(event: SessionResponse): void;
   /** Ends the stream; the agent reconnects (to this replica after a restart, or another). */
   close(): void;
+  /** Ends the stream with an error status (a revoked agent learns it at once). */
+  fail(error: Error): void;
 }
 
 /** The agent sessions this replica holds; other replicas learn about work through Redis. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { UpkeepError } from '@upkeep/errors';
 import { CONFIG, LOGGER, REDIS } from '../common/tokens.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { SessionRegistry } from '../gateway/session-registry.ts';
@@ -41,18 +42,33 @@ export class AssignmentDispatcher implements OnModuleInit, OnApplicationShutdown
     return `${this.config.queuePrefix}:agent-dispatch`;
   }
 
+  private get revokeChannel(): string {
+    return `${this.config.queuePrefix}:agent-revoke`;
+  }
+
   async onModuleInit(): Promise<void> {
     const subscriber = this.redis.duplicate();
     this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, hostId: string) => {
-      if (this.registry.sinks(hostId).length > 0) void this.deliverTo(hostId);
+    subscriber.on('message', (channel: string, hostId: string) => {
+      if (channel === this.revokeChannel) {
+        for (const sink of this.registry.sinks(hostId)) {
+          sink.fail(new UpkeepError('UNAUTHENTICATED', `agent ${hostId} has been revoked`));
+        }
+      } else if (this.registry.sinks(hostId).length > 0) {
+        void this.deliverTo(hostId);
+      }
     });
-    await subscriber.subscribe(this.channel);
+    await subscriber.subscribe(this.channel, this.revokeChannel);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.subscriber?.disconnect();
     await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** Ends the host's open sessions on every replica (after its revocation is committed). */
+  async disconnect(hostId: string): Promise<void> {
+    await this.redis.publish(this.revokeChannel, hostId);
   }
 
   /** Asks every replica to deliver the host's pending assignments. */

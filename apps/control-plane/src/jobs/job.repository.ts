@@ -340,12 +340,15 @@ export class JobRepository {
     return rows.map((row) => ({ jobId: row.id, hostId: row.hostId }));
   }
 
-  /** Marks unfinished jobs past their expiry as expired; returns how many. */
+  /**
+   * Marks jobs never accepted before their expiry as expired; returns how many.
+   * A job the agent accepted runs to its end: its result is still wanted.
+   */
   async expireOverdue(): Promise<number> {
     const now = this.clock.now();
     return this.prisma.$transaction(async (tx) => {
       const expired = await tx.job.findMany({
-        where: { state: { in: [...UNFINISHED_STATES] }, expiresAt: { lte: now } },
+        where: { state: { in: [...UNDELIVERED_STATES] }, expiresAt: { lte: now } },
         select: { id: true },
         take: 500,
       });

@@ -188,6 +188,25 @@ describe('REST API', () => {
     expect((await api('GET', `/api/jobs/${hostId}`, { token: tokens.viewer })).status).toBe(404);
   });
 
+  it('revokes a host: its open session is ended with UNAUTHENTICATED and the agent stops', async () => {
+    const hosts = await api<{ items: { id: string }[] }>('GET', '/api/hosts?group=edge', {
+      token: tokens.viewer,
+    });
+    const hostId = hosts.body.items[0]!.id;
+    expect((await api('POST', `/api/hosts/${hostId}/revoke`, { token: tokens.operator })).status).toBe(403);
+    const fatal = new Promise<Error>((resolve) => session?.once('fatal', resolve));
+    const revoked = await api<{ status: string }>('POST', `/api/hosts/${hostId}/revoke`, {
+      token: tokens.admin,
+    });
+    expect(revoked).toMatchObject({ status: 200, body: { status: 'revoked' } });
+    expect((await fatal).message).toContain(`agent ${hostId} has been revoked`);
+    const job = await api('POST', '/api/jobs', {
+      token: tokens.operator,
+      body: { hostId, kind: 'cleanup', component: 'node_exporter' },
+    });
+    expect(job).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+  });
+
   it('pages through the audit trail with a cursor and filters it', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
