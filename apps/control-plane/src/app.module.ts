@@ -15,6 +15,7 @@ import { AgentCredentialRepository } from './hosts/agent-credential.repository.t
 import { HostRepository } from './hosts/host.repository.ts';
 import { JobRepository } from './jobs/job.repository.ts';
 import { AssignmentDispatcher } from './jobs/assignment-dispatcher.ts';
+import { AgentNotificationRepository } from './jobs/agent-notification.repository.ts';
 import { JobService } from './jobs/job.service.ts';
 import { OutboxRepository } from './outbox/outbox.repository.ts';
 import { QueueRepository } from './outbox/queue.repository.ts';
@@ -43,6 +44,7 @@ const SERVICES: Type[] = [
   HostRepository,
   JobRepository,
   AssignmentDispatcher,
+  AgentNotificationRepository,
   JobService,
   OutboxRepository,
   QueueRepository,

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { UpkeepError } from '@upkeep/errors';
-import { CONFIG, LOGGER, REDIS } from '../common/tokens.ts';
-import type { AppConfig } from '../config/app-config.ts';
+import { LOGGER } from '../common/tokens.ts';
 import { SessionRegistry } from '../gateway/session-registry.ts';
+import { AgentNotificationRepository } from './agent-notification.repository.ts';
 import { JobRepository } from './job.repository.ts';
 
 /**
@@ -15,65 +14,50 @@ import { JobRepository } from './job.repository.ts';
  */
 @Injectable()
 export class AssignmentDispatcher implements OnModuleInit, OnApplicationShutdown {
-  private readonly config: AppConfig;
   private readonly logger: Logger;
-  private readonly redis: Redis;
+  private readonly notifications: AgentNotificationRepository;
   private readonly registry: SessionRegistry;
   private readonly jobs: JobRepository;
-  private subscriber: Redis | undefined;
   /** Per-host chain, so two deliveries to one host never interleave. */
   private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
-    @Inject(CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
-    @Inject(REDIS) redis: Redis,
+    @Inject(AgentNotificationRepository) notifications: AgentNotificationRepository,
     @Inject(SessionRegistry) registry: SessionRegistry,
     @Inject(JobRepository) jobs: JobRepository,
   ) {
-    this.config = config;
     this.logger = logger;
-    this.redis = redis;
+    this.notifications = notifications;
     this.registry = registry;
     this.jobs = jobs;
   }
 
-  private get channel(): string {
-    return `${this.config.queuePrefix}:agent-dispatch`;
-  }
-
-  private get revokeChannel(): string {
-    return `${this.config.queuePrefix}:agent-revoke`;
-  }
-
   async onModuleInit(): Promise<void> {
-    const subscriber = this.redis.duplicate();
-    this.subscriber = subscriber;
-    subscriber.on('message', (channel: string, hostId: string) => {
-      if (channel === this.revokeChannel) {
+    await this.notifications.subscribe({
+      deliver: (hostId) => {
+        if (this.registry.sinks(hostId).length > 0) void this.deliverTo(hostId);
+      },
+      revoke: (hostId) => {
         for (const sink of this.registry.sinks(hostId)) {
           sink.fail(new UpkeepError('UNAUTHENTICATED', `agent ${hostId} has been revoked`));
         }
-      } else if (this.registry.sinks(hostId).length > 0) {
-        void this.deliverTo(hostId);
-      }
+      },
     });
-    await subscriber.subscribe(this.channel, this.revokeChannel);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscriber?.disconnect();
     await Promise.allSettled([...this.inFlight.values()]);
-  }
-
-  /** Ends the host's open sessions on every replica (after its revocation is committed). */
-  async disconnect(hostId: string): Promise<void> {
-    await this.redis.publish(this.revokeChannel, hostId);
   }
 
   /** Asks every replica to deliver the host's pending assignments. */
   async notify(hostId: string): Promise<void> {
-    await this.redis.publish(this.channel, hostId);
+    await this.notifications.publishDeliver(hostId);
+  }
+
+  /** Ends the host's open sessions on every replica (after its revocation is committed). */
+  async disconnect(hostId: string): Promise<void> {
+    await this.notifications.publishRevoke(hostId);
   }
 
   /** Sends the host's unfinished assignments down its sessions on this replica. */
