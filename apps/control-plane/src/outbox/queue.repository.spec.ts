@@ -27,7 +27,7 @@ describe('QueueRepository.startWorkers', () => {
       assignments: { dispatch: () => Promise.resolve(), dispatsh: () => Promise.resolve() },
     };
     expect(() => {
-      queues.startWorkers(handlers as unknown as Handlers);
+      queues.startWorkers(handlers);
     }).toThrow('unknown [dispatsh]');
   });
 });
