@@ -16,3 +16,4 @@ export {
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 export { enroll, type AgentIdentity, type EnrollOptions } from './enroll.ts';
 export { grpcTarget, type AgentTls } from './grpc-transport.ts';
+export { readIdentityFile, writeIdentityFile } from './identity-file.ts';
