@@ -8,6 +8,9 @@ import { JobRepository } from '../jobs/job.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { QueueRepository } from './queue.repository.ts';
 
+/** Published outbox rows are kept a week for diagnosis, then deleted. */
+const OUTBOX_RETENTION_MS = 7 * 86_400_000;
+
 /** Which background loops this process runs; tests switch them off to stage faults. */
 export interface BackgroundOptions {
   readonly relay: boolean;
@@ -127,6 +130,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     olderThanMs = this.config.reconcileIntervalMs,
   ): Promise<{ expired: number; requeued: number }> {
     const expired = await this.jobs.expireOverdue();
+    await this.outbox.deletePublishedBefore(new Date(this.clock.now().getTime() - OUTBOX_RETENTION_MS));
     const stale = await this.jobs.staleUndelivered(new Date(this.clock.now().getTime() - olderThanMs), 1000);
     for (const { jobId, hostId } of stale) {
       await this.queues.add({

@@ -58,6 +58,12 @@ export class OutboxRepository {
     );
   }
 
+  /** Forgets rows published before `before`; their work is in BullMQ or done. */
+  async deletePublishedBefore(before: Date): Promise<number> {
+    const deleted = await this.prisma.outboxMessage.deleteMany({ where: { publishedAt: { lt: before } } });
+    return deleted.count;
+  }
+
   async unpublishedCount(): Promise<number> {
     return this.prisma.outboxMessage.count({ where: { publishedAt: null } });
   }
