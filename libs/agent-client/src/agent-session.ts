@@ -9,6 +9,7 @@ import {
   type AgentGatewayServiceClient,
   type Assignment,
   type InstalledComponent,
+  type ReportStepRequest,
   type SessionResponse,
 } from '@upkeep/proto';
 import type { AgentIdentity } from './enroll.ts';
@@ -105,6 +106,11 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
   private stream: ClientReadableStream<SessionResponse> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  /**
+   * Step reports not yet acknowledged. In memory only: they survive a broken
+   * stream, not an agent restart (the result, kept by the store, does).
+   */
+  private readonly unsentSteps: ReportStepRequest[] = [];
   /** Assignments run one at a time, in the order they arrive. */
   private work: Promise<void> = Promise.resolve();
 
@@ -313,22 +319,18 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
   private async execute(assignment: AssignmentPayload): Promise<PendingResult> {
     const steps: StepReporter = {
       step: async (index, name, state, message = '') => {
+        this.unsentSteps.push({
+          jobId: assignment.jobId,
+          stepIndex: index,
+          name,
+          status: STEP_STATUS[state],
+          message,
+          occurredAtMs: this.now().getTime(),
+        });
         try {
-          await unaryCall(
-            this.client.reportStep.bind(this.client),
-            {
-              jobId: assignment.jobId,
-              stepIndex: index,
-              name,
-              status: STEP_STATUS[state],
-              message,
-              occurredAtMs: this.now().getTime(),
-            },
-            this.metadata,
-            DEADLINES.unaryMs,
-          );
+          await this.flushSteps();
         } catch {
-          // Steps are progress reports; the result is what must arrive, and it is kept until acknowledged.
+          // Kept in memory and sent again after reconnecting (the control plane stores each step once).
         }
       },
     };
@@ -352,8 +354,19 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     }
   }
 
-  /** Sends every result the control plane has not acknowledged yet. */
+  /** Sends the step reports not acknowledged yet, oldest first. */
+  private async flushSteps(): Promise<void> {
+    while (this.unsentSteps.length > 0) {
+      const [next] = this.unsentSteps;
+      if (next === undefined) return;
+      await unaryCall(this.client.reportStep.bind(this.client), next, this.metadata, DEADLINES.unaryMs);
+      this.unsentSteps.shift();
+    }
+  }
+
+  /** Sends every step and result the control plane has not acknowledged yet. */
   private async flushResults(): Promise<void> {
+    await this.flushSteps();
     for (const result of await this.options.store.pendingResults()) {
       const response = await unaryCall(
         this.client.reportResult.bind(this.client),

@@ -72,6 +72,8 @@ describe('agent disconnected mid-job', () => {
       return current.state === 'succeeded' ? current : undefined;
     }, 'the result after reconnection');
     expect(job.result).toMatchObject({ outcome: 'succeeded', message: 'finished offline' });
+    // The step reported while the connection was down arrives too, before the result.
+    expect(job.steps?.map((step) => step.name)).toEqual(['download', 'install']);
     await eventually(
       () => Promise.resolve(acknowledged.length > 0 ? true : undefined),
       'the acknowledgement',
