@@ -1,4 +1,8 @@
 import type { Provider, Type } from '@nestjs/common';
+import { ArtifactController } from './artifacts/artifact.controller.ts';
+import { ArtifactRepository } from './artifacts/artifact.repository.ts';
+import { ArtifactService } from './artifacts/artifact.service.ts';
+import { AgentHttpGuard } from './artifacts/agent-http.guard.ts';
 import { AuditController } from './audit/audit.controller.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { ApiAuthGuard } from './auth/api-auth.guard.ts';
@@ -21,9 +25,13 @@ export const REST_CONTROLLERS: Type[] = [
   JobController,
   AuditController,
   ApiTokenController,
+  ArtifactController,
 ];
 
 export const REST_PROVIDERS: Provider[] = [
+  AgentHttpGuard,
+  ArtifactRepository,
+  ArtifactService,
   AuditService,
   ApiAuthGuard,
   ApiTokenRepository,

@@ -54,6 +54,13 @@ export class AuditRepository {
     });
   }
 
+  /** For changes outside Postgres (a stored file): the event in a transaction of its own. */
+  async recordAlone(event: AuditEventInput, at: Date): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await this.record(tx, event, at);
+    });
+  }
+
   async list(query: AuditQuery): Promise<Page<AuditEvent>> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const where: Prisma.AuditEventWhereInput = {

@@ -33,6 +33,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'NO_VERSION_RESOLVED':
     case 'UPGRADE_REFUSED':
     case 'SECRET_FILE_INSECURE':
+    case 'CHECKSUM_MISMATCH':
       return 422;
     case 'UPSTREAM_RATE_LIMITED':
       return 429;
@@ -44,7 +45,6 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UNAVAILABLE':
       return 503;
     case 'DOWNLOAD_FAILED':
-    case 'CHECKSUM_MISMATCH':
     case 'SIGNATURE_INVALID':
     case 'ARCHIVE_UNSAFE':
     case 'ARCHIVE_INVALID':

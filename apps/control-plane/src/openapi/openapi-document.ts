@@ -11,6 +11,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API token (upk_api_…)' }, 'api-token')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'agent credential (upk_agent_…)' },
+      'agent-credential',
+    )
     .build();
   return SwaggerModule.createDocument(app, config);
 }

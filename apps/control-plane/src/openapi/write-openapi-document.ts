@@ -4,12 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { Module, type Type } from '@nestjs/common';
 import { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import { JobService } from '../jobs/job.service.ts';
+import { AgentAuthenticator } from '../gateway/agent-authenticator.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from '../rest.module-parts.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 
 // Builds the document from the controllers alone, with every dependency stubbed:
 // no database, Redis or configuration is needed to describe the API.
-const stubs = [...REST_PROVIDERS, EnrollmentService, JobService].map((provider) => ({
+const stubs = [...REST_PROVIDERS, EnrollmentService, JobService, AgentAuthenticator].map((provider) => ({
   provide: provider as Type,
   useValue: {},
 }));
