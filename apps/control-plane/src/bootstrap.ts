@@ -109,7 +109,11 @@ export async function startControlPlane(
       }),
       // Nest types its options as a class; a plain object is what it documents and reads.
       // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-      { bufferLogs: true, abortOnError: false },
+      {
+        bufferLogs: true,
+        abortOnError: false,
+        ...(config.httpTls ? { httpsOptions: { cert: config.tls.cert, key: config.tls.key } } : {}),
+      },
     );
     app.useLogger(app.get(NestPinoLogger));
     app.useGlobalFilters(new HttpErrorFilter(logger));

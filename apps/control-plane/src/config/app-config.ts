@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly grpc: ListenAddress;
   readonly tls: TlsMaterial;
   readonly mtls: boolean;
+  /** Serve the REST API (and artifact downloads, which carry agent credentials) over HTTPS with the same certificate. */
+  readonly httpTls: boolean;
   readonly signingKey: SigningKey;
   readonly artifactDir: string;
   readonly migrationsDir: string;
@@ -58,6 +60,8 @@ export const ENVIRONMENT_VARIABLES = {
   UPKEEP_TLS_KEY_FILE: 'PEM private key of that certificate',
   UPKEEP_TLS_CA_FILE: 'PEM CA bundle that signs agent client certificates (required when UPKEEP_MTLS=on)',
   UPKEEP_MTLS: 'on|off: require and verify agent client certificates (default off)',
+  UPKEEP_HTTP_TLS:
+    'on|off: serve the REST API over HTTPS with the gateway certificate (default off: behind a TLS proxy)',
   UPKEEP_SIGNING_KEY_FILE: 'PEM Ed25519 private key that signs job assignments',
   UPKEEP_ARTIFACT_DIR: 'directory of the content-addressed artifact store',
   UPKEEP_MIGRATIONS_DIR: 'prisma/migrations directory (default: the one in this repository)',
@@ -123,6 +127,7 @@ const environmentSchema = z.object({
   UPKEEP_TLS_KEY_FILE: required('the PEM private key of the agent gateway'),
   UPKEEP_TLS_CA_FILE: z.string().optional(),
   UPKEEP_MTLS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  UPKEEP_HTTP_TLS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   UPKEEP_SIGNING_KEY_FILE: required('a PEM Ed25519 private key (openssl genpkey -algorithm ed25519)'),
   UPKEEP_ARTIFACT_DIR: required('a directory for the artifact store'),
   UPKEEP_MIGRATIONS_DIR: z.string().optional(),
@@ -240,6 +245,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     grpc: values.UPKEEP_GRPC_ADDRESS,
     tls,
     mtls,
+    httpTls: values.UPKEEP_HTTP_TLS === 'on',
     signingKey: loadSigningKey(values.UPKEEP_SIGNING_KEY_FILE, readFile),
     artifactDir: resolve(values.UPKEEP_ARTIFACT_DIR),
     migrationsDir: resolve(values.UPKEEP_MIGRATIONS_DIR ?? defaultMigrationsDir()),
