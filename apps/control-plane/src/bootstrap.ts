@@ -107,13 +107,14 @@ export async function startControlPlane(
         clock: options.clock ?? systemClock,
         background: { relay: true, reconciler: true, workers: true, ...options.background },
       }),
-      // Nest types its options as a class; a plain object is what it documents and reads.
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      /* Nest types its options as a class; a plain object is what it documents and reads. */
+      /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment */
       {
         bufferLogs: true,
         abortOnError: false,
         ...(config.httpTls ? { httpsOptions: { cert: config.tls.cert, key: config.tls.key } } : {}),
       },
+      /* eslint-enable @typescript-eslint/no-unsafe-class-instance-assignment */
     );
     app.useLogger(app.get(NestPinoLogger));
     app.useGlobalFilters(new HttpErrorFilter(logger));
