@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentIdentity } from '@upkeep/agent-client';
+import { downloadArtifact, type AgentIdentity } from '@upkeep/agent-client';
+import { isUpkeepError } from '@upkeep/errors';
 import type { RunningControlPlane } from '../bootstrap.ts';
 import { ApiTokenService } from '../auth/api-token.service.ts';
 import { HostService } from '../hosts/host.service.ts';
@@ -69,6 +70,30 @@ describe('artifact cache', () => {
 
     expect((await download('1'.repeat(64))).status).toBe(404);
     expect((await download('../../etc/passwd')).status).toBe(404);
+  });
+
+  it('lets the agent client resume a partial download and verify the result', async () => {
+    const destination = join(environment.dir, 'node_exporter.tar.gz');
+    const url = `${controlPlane.httpUrl}/artifacts/sha256/${sha256}`;
+    await writeFile(`${destination}.part`, bytes.subarray(0, 120_000));
+    expect(await downloadArtifact({ url, sha256, credential: agent.credential, destination })).toEqual({
+      bytes: bytes.length,
+      resumedFrom: 120_000,
+    });
+    expect((await readFile(destination)).equals(bytes)).toBe(true);
+
+    // A corrupt partial file is caught by the hash and thrown away.
+    await writeFile(`${destination}.part`, randomBytes(1000));
+    const error = await downloadArtifact({ url, sha256, credential: agent.credential, destination }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isUpkeepError(error) && error.code).toBe('CHECKSUM_MISMATCH');
+    expect((await readdir(environment.dir)).includes('node_exporter.tar.gz.part')).toBe(false);
+
+    const refused = await downloadArtifact({ url, sha256, credential: 'upk_agent_nope', destination }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isUpkeepError(refused) && refused.code).toBe('UPSTREAM_AUTH');
   });
 
   it('refuses a missing, unknown or revoked agent credential', async () => {

@@ -87,6 +87,7 @@ describe('loadConfig', () => {
     [{ UPKEEP_HTTP_ADDRESS: 'localhost' }, 'UPKEEP_HTTP_ADDRESS "localhost" is not host:port'],
     [{ UPKEEP_GRPC_ADDRESS: '0.0.0.0:99999' }, 'UPKEEP_GRPC_ADDRESS "0.0.0.0:99999" is not host:port'],
     [{ UPKEEP_MTLS: 'yes' }, 'UPKEEP_MTLS must be on or off'],
+    [{ UPKEEP_HTTP_TLS: 'maybe' }, 'UPKEEP_HTTP_TLS must be on or off'],
     [{ REDIS_URL: 'http://redis' }, 'REDIS_URL must start with redis://'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL has protocol "mysql:"'],
     [{ DATABASE_URL: 'postgresql://db/x?schema=a;drop' }, 'DATABASE_URL names schema "a;drop"'],
