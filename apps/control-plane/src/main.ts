@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isUpkeepError, UpkeepError } from '@upkeep/errors';
@@ -32,6 +33,7 @@ async function createApiToken(config: AppConfig, args: readonly string[]): Promi
     const service = new ApiTokenService(
       new ApiTokenRepository(prisma, new AuditRepository(prisma), systemClock),
       systemClock,
+      randomBytes,
     );
     const created = await service.create(values.name, values.role, ttl, {
       type: 'system',

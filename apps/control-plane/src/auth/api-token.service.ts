@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { UpkeepError } from '@upkeep/errors';
-import { CLOCK } from '../common/tokens.ts';
+import { CLOCK, RANDOM_BYTES } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
 import { generateSecret, hashSecret, SECRET_PREFIX } from '../common/secrets.ts';
 import type { Actor } from '../audit/audit-event.ts';
@@ -18,9 +18,16 @@ export class ApiTokenService {
   private readonly repository: ApiTokenRepository;
   private readonly clock: Clock;
 
-  constructor(@Inject(ApiTokenRepository) repository: ApiTokenRepository, @Inject(CLOCK) clock: Clock) {
+  private readonly randomBytes: (size: number) => Buffer;
+
+  constructor(
+    @Inject(ApiTokenRepository) repository: ApiTokenRepository,
+    @Inject(CLOCK) clock: Clock,
+    @Inject(RANDOM_BYTES) randomBytes: (size: number) => Buffer,
+  ) {
     this.repository = repository;
     this.clock = clock;
+    this.randomBytes = randomBytes;
   }
 
   async create(name: string, role: string, ttlDays: number | null, actor: Actor): Promise<CreatedApiToken> {
@@ -29,7 +36,7 @@ export class ApiTokenService {
     }
     if (name.trim() === '' || name.length > 100)
       throw new UpkeepError('INPUT_INVALID', 'name must be 1-100 characters');
-    const token = generateSecret(SECRET_PREFIX.api, randomBytes);
+    const token = generateSecret(SECRET_PREFIX.api, this.randomBytes);
     const view = await this.repository.create(
       {
         id: randomUUID(),

@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { UpkeepError } from '@upkeep/errors';
-import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
+import { CLOCK, CONFIG, LOGGER, RANDOM_BYTES } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { generateSecret, hashSecret, SECRET_PREFIX } from '../common/secrets.ts';
@@ -78,13 +78,16 @@ export class EnrollmentService {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly repository: EnrollmentRepository;
+  private readonly randomBytes: (size: number) => Buffer;
 
   constructor(
     @Inject(CONFIG) config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Inject(CLOCK) clock: Clock,
     @Inject(EnrollmentRepository) repository: EnrollmentRepository,
+    @Inject(RANDOM_BYTES) randomBytes: (size: number) => Buffer,
   ) {
+    this.randomBytes = randomBytes;
     this.config = config;
     this.logger = logger;
     this.clock = clock;
@@ -105,7 +108,7 @@ export class EnrollmentService {
         hint: 'between 60 (one minute) and 2592000 (30 days)',
       });
     }
-    const token = generateSecret(SECRET_PREFIX.enrollment, randomBytes);
+    const token = generateSecret(SECRET_PREFIX.enrollment, this.randomBytes);
     const view = await this.repository.createToken(
       {
         id: randomUUID(),
@@ -140,7 +143,7 @@ export class EnrollmentService {
     }
     validateLabels(input.labels, 'requested labels');
     const hostId = randomUUID();
-    const credential = generateSecret(SECRET_PREFIX.agent, randomBytes);
+    const credential = generateSecret(SECRET_PREFIX.agent, this.randomBytes);
     const result = await this.repository.redeem({
       tokenHash: hashSecret(input.token),
       hostId,
