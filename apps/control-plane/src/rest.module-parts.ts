@@ -4,6 +4,9 @@ import { ArtifactRepository } from './artifacts/artifact.repository.ts';
 import { ArtifactService } from './artifacts/artifact.service.ts';
 import { AgentHttpGuard } from './artifacts/agent-http.guard.ts';
 import { AuditController } from './audit/audit.controller.ts';
+import { ComponentController } from './components/component.controller.ts';
+import { ComponentRepository } from './components/component.repository.ts';
+import { ComponentService } from './components/component.service.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { ApiAuthGuard } from './auth/api-auth.guard.ts';
 import { ApiTokenController } from './auth/api-token.controller.ts';
@@ -26,12 +29,15 @@ export const REST_CONTROLLERS: Type[] = [
   AuditController,
   ApiTokenController,
   ArtifactController,
+  ComponentController,
 ];
 
 export const REST_PROVIDERS: Provider[] = [
   AgentHttpGuard,
   ArtifactRepository,
   ArtifactService,
+  ComponentRepository,
+  ComponentService,
   AuditService,
   ApiAuthGuard,
   ApiTokenRepository,
