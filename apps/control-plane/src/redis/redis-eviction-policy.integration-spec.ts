@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUpkeepError } from '@upkeep/errors';
 import { startPrivateRedis, type PrivateRedis } from '../testing/private-redis.ts';
@@ -32,7 +33,9 @@ describe('start-up refuses a Redis that may evict queued jobs', () => {
       expect(isUpkeepError(error) && error.code).toBe('UNAVAILABLE');
       expect((error as Error).message).toContain('cannot reach Redis at redis://127.0.0.1:1');
     } finally {
+      // cleanup() would try the unreachable Redis; drop what was created instead.
       await unreachable.schema.drop();
+      await rm(unreachable.dir, { recursive: true, force: true });
     }
   });
 });
