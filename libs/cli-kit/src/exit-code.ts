@@ -31,6 +31,7 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'UNKNOWN_ENVIRONMENT':
       return EXIT.usage;
     case 'CONFIG_NOT_FOUND':
+    case 'NOT_FOUND':
       return EXIT.noInput;
     case 'CONFIG_INVALID':
     case 'LOCK_MISMATCH':
@@ -56,6 +57,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
       return EXIT.unavailable;
     case 'SECRET_FILE_INSECURE':
     case 'PERMISSION_DENIED':
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
       return EXIT.noPermission;
     case 'INSUFFICIENT_SPACE':
       return EXIT.ioError;
@@ -66,6 +69,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'UPGRADE_REFUSED':
       return EXIT.failed;
     case 'OPERATION_IN_PROGRESS':
+    case 'CONFLICT':
+    case 'UNAVAILABLE':
       return EXIT.tempFail;
     case 'ROLLBACK_POINT_MISSING':
     case 'STATE_CORRUPT':

@@ -44,6 +44,12 @@ export const ERROR_CODES = [
   'UPGRADE_REFUSED',
   'STATE_CORRUPT',
   'OPERATION_IN_PROGRESS',
+  // Callers of the control plane (API tokens, agent credentials) and what they ask for.
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAVAILABLE',
   // Anything we did not foresee.
   'INTERNAL',
 ] as const;

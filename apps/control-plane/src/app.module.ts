@@ -1,0 +1,90 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { CLOCK, CONFIG, LOGGER, PRISMA, RANDOM_BYTES, REDIS } from './common/tokens.ts';
+import type { Clock } from './common/clock.ts';
+import type { AppConfig } from './config/app-config.ts';
+import type { PrismaClient } from './database/prisma-client.ts';
+import { AuditRepository } from './audit/audit.repository.ts';
+import { EnrollmentRepository } from './enrollment/enrollment.repository.ts';
+import { EnrollmentService } from './enrollment/enrollment.service.ts';
+import { AgentCredentialRepository } from './hosts/agent-credential.repository.ts';
+import { HostRepository } from './hosts/host.repository.ts';
+import { JobRepository } from './jobs/job.repository.ts';
+import { AssignmentDispatcher } from './jobs/assignment-dispatcher.ts';
+import { AgentNotificationRepository } from './jobs/agent-notification.repository.ts';
+import { JobService } from './jobs/job.service.ts';
+import { OutboxRepository } from './outbox/outbox.repository.ts';
+import { QueueRepository } from './outbox/queue.repository.ts';
+import { BACKGROUND_OPTIONS, BackgroundWork, type BackgroundOptions } from './outbox/background-work.ts';
+import { AgentAuthenticator } from './gateway/agent-authenticator.ts';
+import { AgentGatewayController } from './gateway/agent-gateway.controller.ts';
+import { GrpcExceptionFilter } from './gateway/grpc-exception.filter.ts';
+import { SessionRegistry } from './gateway/session-registry.ts';
+import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
+
+/** The ports and clients created before Nest starts (config, logger, database, Redis, clock). */
+export interface AppResources {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly prisma: PrismaClient;
+  readonly redis: Redis;
+  readonly clock: Clock;
+  readonly background: BackgroundOptions;
+}
+
+const SERVICES: Type[] = [
+  AuditRepository,
+  EnrollmentRepository,
+  EnrollmentService,
+  AgentCredentialRepository,
+  HostRepository,
+  JobRepository,
+  AssignmentDispatcher,
+  AgentNotificationRepository,
+  JobService,
+  OutboxRepository,
+  QueueRepository,
+  BackgroundWork,
+  AgentAuthenticator,
+  GrpcExceptionFilter,
+  SessionRegistry,
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(resources: AppResources): DynamicModule {
+    const ports: Provider[] = [
+      { provide: CONFIG, useValue: resources.config },
+      { provide: LOGGER, useValue: resources.logger },
+      { provide: PRISMA, useValue: resources.prisma },
+      { provide: REDIS, useValue: resources.redis },
+      { provide: CLOCK, useValue: resources.clock },
+      { provide: RANDOM_BYTES, useValue: randomBytes },
+      { provide: BACKGROUND_OPTIONS, useValue: resources.background },
+    ];
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: resources.logger,
+            // Honour a caller's request id (proxies, the CLI) or mint one; it is echoed back.
+            genReqId: (request: IncomingMessage, response) => {
+              const header = request.headers['x-request-id'];
+              const id = typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+              response.setHeader('x-request-id', id);
+              return id;
+            },
+            customProps: () => ({ component: 'http' }),
+          },
+        }),
+      ],
+      controllers: [AgentGatewayController, ...REST_CONTROLLERS],
+      providers: [...ports, ...SERVICES, ...REST_PROVIDERS],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+/** API roles, each including the ones before it. */
+export const API_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export function roleAllows(have: ApiRole, need: ApiRole): boolean {
+  return API_ROLES.indexOf(have) >= API_ROLES.indexOf(need);
+}
+
+/** Who is calling the REST API, as the guard established it. */
+export interface ApiCaller {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly role: ApiRole;
+  readonly requestId: string | undefined;
+}

@@ -1,0 +1,123 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isUpkeepError, type UpkeepError } from '@upkeep/errors';
+import { loadConfig, type ReadFile } from './app-config.ts';
+
+const ed25519 = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' });
+const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+  format: 'pem',
+  type: 'pkcs8',
+});
+const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+
+const files: Record<string, Buffer> = {
+  '/etc/upkeep/server.crt': PEM,
+  '/etc/upkeep/server.key': PEM,
+  '/etc/upkeep/ca.crt': PEM,
+  '/etc/upkeep/signing.pem': Buffer.from(ed25519),
+  '/etc/upkeep/rsa.pem': Buffer.from(rsa),
+  '/etc/upkeep/junk.pem': Buffer.from('hello'),
+};
+const readFile: ReadFile = (path) => {
+  const content = files[path];
+  if (content === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+  return content;
+};
+
+const valid = {
+  DATABASE_URL: 'postgresql://upkeep@db:5432/upkeep?schema=fleet',
+  REDIS_URL: 'redis://redis:6379',
+  UPKEEP_TLS_CERT_FILE: '/etc/upkeep/server.crt',
+  UPKEEP_TLS_KEY_FILE: '/etc/upkeep/server.key',
+  UPKEEP_SIGNING_KEY_FILE: '/etc/upkeep/signing.pem',
+  UPKEEP_ARTIFACT_DIR: '/var/lib/upkeep/artifacts',
+};
+
+function failure(env: Record<string, string | undefined>): UpkeepError {
+  try {
+    loadConfig(env, readFile);
+  } catch (error) {
+    if (isUpkeepError(error)) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted a bad environment');
+}
+
+describe('loadConfig', () => {
+  it('parses a complete environment with its defaults', () => {
+    const config = loadConfig(valid, readFile);
+    expect(config.database).toEqual({
+      connectionString: 'postgresql://upkeep@db:5432/upkeep',
+      schema: 'fleet',
+    });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 8443 });
+    expect(config.mtls).toBe(false);
+    expect(config.tls.clientCa).toBeNull();
+    expect(config.signingKey.keyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(config.queuePrefix).toBe('upkeep');
+    expect(config.assignmentTtlMs).toBe(86_400_000);
+  });
+
+  it('parses IPv6 and explicit addresses', () => {
+    const config = loadConfig(
+      { ...valid, UPKEEP_HTTP_ADDRESS: '[::1]:9000', UPKEEP_GRPC_ADDRESS: ':9443' },
+      readFile,
+    );
+    expect(config.http).toEqual({ host: '::1', port: 9000 });
+    expect(config.grpc).toEqual({ host: '0.0.0.0', port: 9443 });
+  });
+
+  it('names every missing variable at once', () => {
+    const error = failure({});
+    expect(error.code).toBe('CONFIG_INVALID');
+    for (const name of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'UPKEEP_TLS_CERT_FILE',
+      'UPKEEP_TLS_KEY_FILE',
+      'UPKEEP_SIGNING_KEY_FILE',
+      'UPKEEP_ARTIFACT_DIR',
+    ]) {
+      expect(error.message).toContain(`${name} is required`);
+    }
+  });
+
+  it.each([
+    [{ UPKEEP_HTTP_ADDRESS: 'localhost' }, 'UPKEEP_HTTP_ADDRESS "localhost" is not host:port'],
+    [{ UPKEEP_GRPC_ADDRESS: '0.0.0.0:99999' }, 'UPKEEP_GRPC_ADDRESS "0.0.0.0:99999" is not host:port'],
+    [{ UPKEEP_MTLS: 'yes' }, 'UPKEEP_MTLS must be on or off'],
+    [{ UPKEEP_HTTP_TLS: 'maybe' }, 'UPKEEP_HTTP_TLS must be on or off'],
+    [{ REDIS_URL: 'http://redis' }, 'REDIS_URL must start with redis://'],
+    [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL has protocol "mysql:"'],
+    [{ DATABASE_URL: 'postgresql://db/x?schema=a;drop' }, 'DATABASE_URL names schema "a;drop"'],
+    [{ UPKEEP_ASSIGNMENT_TTL_SECONDS: '-5' }, 'UPKEEP_ASSIGNMENT_TTL_SECONDS "-5" is not a positive integer'],
+    [{ UPKEEP_MTLS: 'on' }, 'UPKEEP_TLS_CA_FILE is required when UPKEEP_MTLS=on'],
+    [
+      { UPKEEP_TLS_CERT_FILE: '/missing.crt' },
+      'UPKEEP_TLS_CERT_FILE names /missing.crt, which cannot be read (ENOENT)',
+    ],
+    [{ UPKEEP_TLS_KEY_FILE: '/etc/upkeep/junk.pem' }, 'UPKEEP_TLS_KEY_FILE does not contain PEM data'],
+    [
+      { UPKEEP_SIGNING_KEY_FILE: '/etc/upkeep/junk.pem' },
+      'UPKEEP_SIGNING_KEY_FILE names /etc/upkeep/junk.pem, which is not a PEM private key',
+    ],
+    [
+      { UPKEEP_SIGNING_KEY_FILE: '/etc/upkeep/rsa.pem' },
+      'UPKEEP_SIGNING_KEY_FILE names a rsa key; assignments are signed with Ed25519',
+    ],
+  ])('stops on %o naming the variable', (override, message) => {
+    const error = failure({ ...valid, ...override });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(message);
+  });
+
+  it('reads the client CA only under mTLS', () => {
+    const config = loadConfig(
+      { ...valid, UPKEEP_MTLS: 'on', UPKEEP_TLS_CA_FILE: '/etc/upkeep/ca.crt' },
+      readFile,
+    );
+    expect(config.mtls).toBe(true);
+    expect(config.tls.clientCa).toEqual(PEM);
+  });
+});

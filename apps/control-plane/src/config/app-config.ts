@@ -1,0 +1,258 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { UpkeepError } from '@upkeep/errors';
+import { keyIdOf } from '@upkeep/assignment';
+import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.ts';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface TlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** Client CA bundle; present exactly when mutual TLS is on. */
+  readonly clientCa: Buffer | null;
+}
+
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly publicKeyPem: string;
+  readonly keyId: string;
+}
+
+/** Everything the control plane reads from its environment, parsed once at start-up (STYLE §6). */
+export interface AppConfig {
+  readonly database: DatabaseTarget;
+  readonly redisUrl: string;
+  readonly http: ListenAddress;
+  readonly grpc: ListenAddress;
+  readonly tls: TlsMaterial;
+  readonly mtls: boolean;
+  /** Serve the REST API (and artifact downloads, which carry agent credentials) over HTTPS with the same certificate. */
+  readonly httpTls: boolean;
+  readonly signingKey: SigningKey;
+  readonly artifactDir: string;
+  readonly migrationsDir: string;
+  /** BullMQ key prefix; lets several deployments (or tests) share one Redis. */
+  readonly queuePrefix: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a signed assignment stays valid. */
+  readonly assignmentTtlMs: number;
+  /** How often the reconciler looks for unfinished work. */
+  readonly reconcileIntervalMs: number;
+  /** How often the relay looks for outbox rows not yet in BullMQ. */
+  readonly outboxPollMs: number;
+}
+
+/** The variables the README lists, with their defaults. */
+export const ENVIRONMENT_VARIABLES = {
+  DATABASE_URL: 'Postgres URL; `?schema=` picks the schema (default public)',
+  REDIS_URL: 'Redis URL (maxmemory-policy must be noeviction)',
+  UPKEEP_HTTP_ADDRESS: 'REST API listen address, host:port (default 127.0.0.1:8080)',
+  UPKEEP_GRPC_ADDRESS: 'agent gateway listen address, host:port (default 0.0.0.0:8443)',
+  UPKEEP_TLS_CERT_FILE: 'PEM server certificate (chain) for the agent gateway',
+  UPKEEP_TLS_KEY_FILE: 'PEM private key of that certificate',
+  UPKEEP_TLS_CA_FILE: 'PEM CA bundle that signs agent client certificates (required when UPKEEP_MTLS=on)',
+  UPKEEP_MTLS: 'on|off: require and verify agent client certificates (default off)',
+  UPKEEP_HTTP_TLS:
+    'on|off: serve the REST API over HTTPS with the gateway certificate (default off: behind a TLS proxy)',
+  UPKEEP_SIGNING_KEY_FILE: 'PEM Ed25519 private key that signs job assignments',
+  UPKEEP_ARTIFACT_DIR: 'directory of the content-addressed artifact store',
+  UPKEEP_MIGRATIONS_DIR: 'prisma/migrations directory (default: the one in this repository)',
+  UPKEEP_QUEUE_PREFIX: 'BullMQ key prefix (default upkeep)',
+  UPKEEP_LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info)',
+  UPKEEP_ASSIGNMENT_TTL_SECONDS: 'validity of a signed assignment (default 86400)',
+  UPKEEP_RECONCILE_INTERVAL_MS: 'reconciler period (default 30000)',
+  UPKEEP_OUTBOX_POLL_MS: 'outbox relay period (default 1000)',
+} as const;
+
+/** prisma/migrations of the repository this file belongs to, from src/ or from the compiled dist/. */
+function defaultMigrationsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth += 1) {
+    const candidate = join(dir, 'prisma/migrations');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return resolve('prisma/migrations');
+}
+
+const address = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, context) => {
+      const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+      const port = Number(match?.[3]);
+      if (match === null || port > 65_535) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${value}" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080)`,
+        });
+        return z.NEVER;
+      }
+      return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : (match[2] ?? '0.0.0.0')), port };
+    });
+
+const required = (what: string) =>
+  z.string({ error: `is required: ${what}` }).min(1, { message: `is empty; set it to ${what}` });
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((value, context) => {
+      const parsed = Number(value);
+      if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+        context.addIssue({ code: 'custom', message: `"${value}" is not a positive integer` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const environmentSchema = z.object({
+  DATABASE_URL: required('a postgresql:// URL'),
+  REDIS_URL: required('a redis:// URL').refine((value) => /^rediss?:\/\//.test(value), {
+    message: 'must start with redis:// or rediss://',
+  }),
+  UPKEEP_HTTP_ADDRESS: address('127.0.0.1:8080'),
+  UPKEEP_GRPC_ADDRESS: address('0.0.0.0:8443'),
+  UPKEEP_TLS_CERT_FILE: required('the PEM server certificate of the agent gateway'),
+  UPKEEP_TLS_KEY_FILE: required('the PEM private key of the agent gateway'),
+  UPKEEP_TLS_CA_FILE: z.string().optional(),
+  UPKEEP_MTLS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  UPKEEP_HTTP_TLS: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  UPKEEP_SIGNING_KEY_FILE: required('a PEM Ed25519 private key (openssl genpkey -algorithm ed25519)'),
+  UPKEEP_ARTIFACT_DIR: required('a directory for the artifact store'),
+  UPKEEP_MIGRATIONS_DIR: z.string().optional(),
+  UPKEEP_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, - or _' })
+    .default('upkeep'),
+  UPKEEP_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  UPKEEP_ASSIGNMENT_TTL_SECONDS: positiveInt(86_400),
+  UPKEEP_RECONCILE_INTERVAL_MS: positiveInt(30_000),
+  UPKEEP_OUTBOX_POLL_MS: positiveInt(1_000),
+});
+
+export type ReadFile = (path: string) => Buffer;
+
+function configError(
+  variable: keyof typeof ENVIRONMENT_VARIABLES,
+  message: string,
+  cause?: unknown,
+): UpkeepError {
+  return new UpkeepError('CONFIG_INVALID', `${variable} ${message}`, {
+    details: { variable },
+    hint: `${variable}: ${ENVIRONMENT_VARIABLES[variable]}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function readNamedFile(
+  variable: keyof typeof ENVIRONMENT_VARIABLES,
+  path: string,
+  readFile: ReadFile,
+): Buffer {
+  try {
+    return readFile(resolve(path));
+  } catch (cause) {
+    throw configError(
+      variable,
+      `names ${path}, which cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+      cause,
+    );
+  }
+}
+
+function loadSigningKey(path: string, readFile: ReadFile): SigningKey {
+  const pem = readNamedFile('UPKEEP_SIGNING_KEY_FILE', path, readFile);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(pem);
+  } catch (cause) {
+    throw configError('UPKEEP_SIGNING_KEY_FILE', `names ${path}, which is not a PEM private key`, cause);
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519') {
+    throw configError(
+      'UPKEEP_SIGNING_KEY_FILE',
+      `names a ${String(privateKey.asymmetricKeyType)} key; assignments are signed with Ed25519`,
+    );
+  }
+  const publicKey = createPublicKey(privateKey);
+  return {
+    privateKey,
+    publicKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    keyId: keyIdOf(publicKey),
+  };
+}
+
+/**
+ * Parses the environment into an AppConfig, reading the TLS and key files it
+ * names. Every problem found is reported at once, each naming its variable.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, readFile: ReadFile): AppConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    const variables = parsed.error.issues.map((issue) => issue.path.join('.'));
+    throw new UpkeepError('CONFIG_INVALID', `invalid environment: ${problems.join('; ')}`, {
+      details: { variables },
+      hint: 'see the control plane section of the README for every variable',
+    });
+  }
+  const values = parsed.data;
+  let database: DatabaseTarget;
+  try {
+    database = parseDatabaseUrl(values.DATABASE_URL);
+  } catch (cause) {
+    throw configError('DATABASE_URL', (cause as Error).message.replace(/^DATABASE_URL /, ''), cause);
+  }
+  const mtls = values.UPKEEP_MTLS === 'on';
+  if (mtls && (values.UPKEEP_TLS_CA_FILE === undefined || values.UPKEEP_TLS_CA_FILE === '')) {
+    throw configError(
+      'UPKEEP_TLS_CA_FILE',
+      'is required when UPKEEP_MTLS=on: it is the CA that signs agent certificates',
+    );
+  }
+  const tls: TlsMaterial = {
+    cert: readNamedFile('UPKEEP_TLS_CERT_FILE', values.UPKEEP_TLS_CERT_FILE, readFile),
+    key: readNamedFile('UPKEEP_TLS_KEY_FILE', values.UPKEEP_TLS_KEY_FILE, readFile),
+    clientCa: mtls ? readNamedFile('UPKEEP_TLS_CA_FILE', values.UPKEEP_TLS_CA_FILE ?? '', readFile) : null,
+  };
+  for (const [variable, content] of [
+    ['UPKEEP_TLS_CERT_FILE', tls.cert],
+    ['UPKEEP_TLS_KEY_FILE', tls.key],
+  ] as const) {
+    if (!content.toString('utf8').includes('-----BEGIN '))
+      throw configError(variable, 'does not contain PEM data');
+  }
+  return {
+    database,
+    redisUrl: values.REDIS_URL,
+    http: values.UPKEEP_HTTP_ADDRESS,
+    grpc: values.UPKEEP_GRPC_ADDRESS,
+    tls,
+    mtls,
+    httpTls: values.UPKEEP_HTTP_TLS === 'on',
+    signingKey: loadSigningKey(values.UPKEEP_SIGNING_KEY_FILE, readFile),
+    artifactDir: resolve(values.UPKEEP_ARTIFACT_DIR),
+    migrationsDir: resolve(values.UPKEEP_MIGRATIONS_DIR ?? defaultMigrationsDir()),
+    queuePrefix: values.UPKEEP_QUEUE_PREFIX,
+    logLevel: values.UPKEEP_LOG_LEVEL,
+    assignmentTtlMs: values.UPKEEP_ASSIGNMENT_TTL_SECONDS * 1000,
+    reconcileIntervalMs: values.UPKEEP_RECONCILE_INTERVAL_MS,
+    outboxPollMs: values.UPKEEP_OUTBOX_POLL_MS,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Every BullMQ queue and job name with its payload type, in one place (STYLE §4).
+ * Job ids are the operation UUIDs of outbox rows, never database sequences.
+ */
+export interface QueuePayloads {
+  assignments: {
+    /** Tell whichever replica holds the agent's session to send it its pending assignments. */
+    dispatch: { readonly jobId: string; readonly hostId: string };
+  };
+}
+
+export type QueueName = keyof QueuePayloads;
+export type JobName<Q extends QueueName> = keyof QueuePayloads[Q] & string;
+
+export const QUEUE_NAMES: readonly QueueName[] = ['assignments'];
+export const JOB_NAMES: { readonly [Q in QueueName]: readonly JobName<Q>[] } = { assignments: ['dispatch'] };
+
+export interface OutboxMessage<Q extends QueueName = QueueName, N extends JobName<Q> = JobName<Q>> {
+  /** The operation UUID: outbox row id and BullMQ job id. */
+  readonly id: string;
+  readonly queue: Q;
+  readonly name: N;
+  readonly payload: QueuePayloads[Q][N];
+}

@@ -1,0 +1,48 @@
+import type { Provider, Type } from '@nestjs/common';
+import { ArtifactController } from './artifacts/artifact.controller.ts';
+import { ArtifactRepository } from './artifacts/artifact.repository.ts';
+import { ArtifactService } from './artifacts/artifact.service.ts';
+import { AgentHttpGuard } from './artifacts/agent-http.guard.ts';
+import { AuditController } from './audit/audit.controller.ts';
+import { ComponentController } from './components/component.controller.ts';
+import { ComponentRepository } from './components/component.repository.ts';
+import { ComponentService } from './components/component.service.ts';
+import { AuditService } from './audit/audit.service.ts';
+import { ApiAuthGuard } from './auth/api-auth.guard.ts';
+import { ApiTokenController } from './auth/api-token.controller.ts';
+import { ApiTokenRepository } from './auth/api-token.repository.ts';
+import { ApiTokenService } from './auth/api-token.service.ts';
+import { EnrollmentTokenController } from './enrollment/enrollment-token.controller.ts';
+import { HealthController } from './health/health.controller.ts';
+import { HealthRepository } from './health/health.repository.ts';
+import { HealthService } from './health/health.service.ts';
+import { HostController } from './hosts/host.controller.ts';
+import { HostService } from './hosts/host.service.ts';
+import { JobController } from './jobs/job.controller.ts';
+
+/** The REST API's controllers and the services only they use. */
+export const REST_CONTROLLERS: Type[] = [
+  HealthController,
+  HostController,
+  EnrollmentTokenController,
+  JobController,
+  AuditController,
+  ApiTokenController,
+  ArtifactController,
+  ComponentController,
+];
+
+export const REST_PROVIDERS: Provider[] = [
+  AgentHttpGuard,
+  ArtifactRepository,
+  ArtifactService,
+  ComponentRepository,
+  ComponentService,
+  AuditService,
+  ApiAuthGuard,
+  ApiTokenRepository,
+  ApiTokenService,
+  HealthRepository,
+  HealthService,
+  HostService,
+];
