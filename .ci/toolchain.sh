@@ -5,7 +5,7 @@
 set -euo pipefail
 
 UPKEEP_NODE_VERSION="${UPKEEP_NODE_VERSION:-24.21.0}"
-UPKEEP_PNPM_VERSION="${UPKEEP_PNPM_VERSION:-10.34.8}"
+UPKEEP_PNPM_VERSION="${UPKEEP_PNPM_VERSION:-11.28.11}"
 UPKEEP_TOOLS="${UPKEEP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/upkeep-toolchain}"
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
