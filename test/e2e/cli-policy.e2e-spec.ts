@@ -290,10 +290,40 @@ describe('upkeep resolve', () => {
     expect(result.stdout).toMatch(/2\.0\.0\s+not the pinned version 1\.7\.0/);
   });
 
-  it('needs a release list for strategies that choose among releases', async () => {
-    const result = await runUpkeep(['resolve', 'node_exporter', '--config', SEED]);
-    expect(result.code).toBe(64);
-    expect(result.stderr).toMatch(/--releases/);
+  it('asks upstream without --releases; offline with no cache it names the component and the reason', async () => {
+    const result = await runUpkeep([
+      'resolve',
+      'node_exporter',
+      '--config',
+      SEED,
+      '--offline',
+      '--state-dir',
+      dir,
+    ]);
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(
+      /no cached data for node_exporter from https:\/\/api\.github\.com\/repos\/prometheus\/node_exporter/,
+    );
+    expect(result.stderr).toMatch(/offline mode is on/);
+  });
+
+  it('trusts a pin unverified, with a warning, when no release list can be had', async () => {
+    const result = await runUpkeep([
+      'resolve',
+      'node_exporter',
+      '--config',
+      SEED,
+      '--env',
+      'production',
+      '--state-dir',
+      dir,
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const view = JSON.parse(result.stdout) as { version: string; freshness: unknown; warnings: string[] };
+    expect(view.version).toBe('1.7.0');
+    expect(view.freshness).toBeNull();
+    expect(view.warnings).toEqual([expect.stringMatching(/pinned version is taken unverified/)]);
   });
 
   it('refuses a release list that is not JSON', async () => {

@@ -14,3 +14,11 @@ export interface PolicyOptions {
   readonly env?: string | undefined;
   readonly json?: boolean | undefined;
 }
+
+/** Options of every command that asks upstreams about releases. */
+export interface DiscoveryOptions extends PolicyOptions {
+  readonly offline?: boolean | undefined;
+  readonly stateDir?: string | undefined;
+  readonly githubTokenFile?: string | undefined;
+  readonly gitlabTokenFile?: string | undefined;
+}

@@ -6,11 +6,13 @@ import {
   loadPolicyConfig,
   parseLockFile,
   readOsvRecord,
+  renderLockFile,
   type LockFile,
   type OsvRecord,
   type PolicyConfig,
   type ReleaseNote,
 } from '@upkeep/policy';
+import { nodeFileSystem } from '@upkeep/sources';
 import type { ReleaseInput } from '@upkeep/versioning';
 
 /** Reads and validates versions.yaml. */
@@ -31,6 +33,21 @@ export async function readLockFileIfPresent(path: string): Promise<LockFile | un
       return undefined;
     }
     throw error;
+  }
+}
+
+/** Writes versions.lock atomically (temporary file, fsync, rename): readers see the old or the new file. */
+export async function writeLockFile(path: string, lock: LockFile): Promise<void> {
+  const text = renderLockFile(lock);
+  try {
+    await nodeFileSystem.writeFileAtomic(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UpkeepError(
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'PERMISSION_DENIED' : 'INPUT_INVALID',
+      `cannot write the lock file ${path}: ${(error as Error).message}`,
+      { details: { path }, hint: 'pass --lock FILE in a folder this user may write', cause: error },
+    );
   }
 }
 

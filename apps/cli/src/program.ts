@@ -1,9 +1,16 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.ts';
+import { registerChangelog } from './commands/changelog.command.ts';
+import { registerCheck } from './commands/check.command.ts';
 import { registerConfigShow } from './commands/config-show.command.ts';
 import { registerDecide } from './commands/decide.command.ts';
+import { registerLatest } from './commands/latest.command.ts';
+import { registerLock } from './commands/lock.command.ts';
+import { registerMirror } from './commands/mirror.command.ts';
+import { registerRelease } from './commands/release.command.ts';
 import { registerResolve } from './commands/resolve.command.ts';
 import { registerValidate } from './commands/validate.command.ts';
+import { registerVersions } from './commands/versions.command.ts';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -18,5 +25,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfigShow(program, ctx);
   registerDecide(program, ctx);
   registerResolve(program, ctx);
+  registerVersions(program, ctx);
+  registerLatest(program, ctx);
+  registerRelease(program, ctx);
+  registerChangelog(program, ctx);
+  registerCheck(program, ctx);
+  registerLock(program, ctx);
+  registerMirror(program, ctx);
   return program;
 }

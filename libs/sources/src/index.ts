@@ -28,6 +28,10 @@ export {
   type HostPlatform,
 } from './model/host-platform.ts';
 
+// From versions.yaml
+export { componentSourceConfig, type ComponentSourceConfig } from './config/component-source-config.ts';
+export { sourceSettingsFromConfig } from './config/source-settings-config.ts';
+
 // Ports
 export { systemClock, type Clock } from './ports/clock.port.ts';
 export { globalFetch, type HttpFetch } from './ports/http.port.ts';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { formatDecision, printResult } from '@upkeep/cli-kit';
-import { UpkeepError } from '@upkeep/errors';
 import { decideUpgrade, decisionExitCode, decisionInputFor, splitCommandLine } from '@upkeep/policy';
 import type { CliContext, PolicyOptions } from '../cli-context.ts';
 import { readAdvisories, readPolicyConfig, readReleaseNotes } from '../policy-file.repository.ts';
+import { NOT_INSTALLED, parseInstalled, parseNow } from './host-options.ts';
 import { collect, withPolicyOptions } from './policy-options.ts';
 
 interface DecideOptions extends PolicyOptions {
@@ -13,33 +13,6 @@ interface DecideOptions extends PolicyOptions {
   readonly serviceArgs?: string;
   readonly now?: string;
   readonly force?: boolean;
-}
-
-const NOT_INSTALLED = new Set(['none', '-', '']);
-
-function parseInstalled(pairs: readonly string[]): Record<string, string> {
-  const installed: Record<string, string> = {};
-  for (const pair of pairs) {
-    const match = /^([A-Za-z0-9_.-]+)=(\S+)$/.exec(pair);
-    if (match?.[1] === undefined || match[2] === undefined) {
-      throw new UpkeepError('USAGE', `--installed ${JSON.stringify(pair)} is not NAME=VERSION`, {
-        hint: 'write --installed prometheus=2.45.0 (repeat the option for each component)',
-      });
-    }
-    installed[match[1]] = match[2];
-  }
-  return installed;
-}
-
-function parseNow(text: string | undefined, fallback: () => Date): Date {
-  if (text === undefined) return fallback();
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    throw new UpkeepError('USAGE', `--now ${JSON.stringify(text)} is not an ISO 8601 time`, {
-      hint: 'write --now 2026-11-22T03:00:00Z',
-    });
-  }
-  return date;
 }
 
 /**

@@ -498,6 +498,9 @@ describe('loadPolicyConfig: component keys', () => {
       undefined,
     ],
     [{ registry: { url: 'https://registry.acme.io/app' } }, undefined],
+    [{ registry: { url: 'file:///srv/mirror/app' } }, undefined],
+    [{ registry: { url: '/srv/mirror/app' } }, undefined],
+    [{ registry: { url: './mirror/app' } }, undefined],
   ])('accepts the source %j', (sourceKeys, gitlab) => {
     const config = loadPolicyConfig(yamlOf({ components: { app: sourceKeys } }));
     expect(config.components.app?.gitlab_project).toBe(gitlab);
@@ -518,7 +521,7 @@ describe('loadPolicyConfig: component keys', () => {
     ],
     [
       { registry: { url: 'registry.acme.io' } },
-      'components.app.registry.url: "registry.acme.io" is not an http(s) URL such as "https://example.com"',
+      'components.app.registry.url: "registry.acme.io" is not a registry location: write an http(s) URL, a file:// URL, an absolute path or a path starting with "./"',
     ],
   ])('refuses the source %j', (sourceKeys, expected) => {
     expect(problems(yamlOf({ components: { app: sourceKeys } }))[0]).toContain(expected);

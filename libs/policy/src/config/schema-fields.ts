@@ -175,6 +175,43 @@ export const httpUrlText = () =>
       : fail(`${describeValue(value)} is not an http(s) URL such as "https://example.com"`);
   });
 
+/** An artifact location: an http(s) URL, or a `file://` URL (a local registry mirror). */
+export const artifactUrlText = () =>
+  stringRule('the URL', '"https://example.com/app.tar.gz"', (value) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    return url !== undefined && ['https:', 'http:', 'file:'].includes(url.protocol)
+      ? pass(value)
+      : fail(
+          `${describeValue(value)} is not an http(s) or file:// URL such as "https://example.com/app.tar.gz"`,
+        );
+  });
+
+/**
+ * Where a custom registry is (`registry.url`): an http(s) URL, a `file://` URL, an absolute
+ * directory, or a directory relative to versions.yaml written with a leading `./` or `../`
+ * (so a host name without a scheme is not taken for a directory).
+ */
+export const registryLocationText = () =>
+  stringRule('the registry location', '"https://registry.example.com/app" or "./mirror/app"', (value) => {
+    const refusal = fail(
+      `${describeValue(value)} is not a registry location: write an http(s) URL, a file:// URL, an absolute path or a path starting with "./"`,
+    );
+    if (value.includes('\0')) return fail('the location contains a NUL character');
+    if (value.startsWith('/') || value.startsWith('./') || value.startsWith('../')) return pass(value);
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    return url !== undefined && ['https:', 'http:', 'file:'].includes(url.protocol) ? pass(value) : refusal;
+  });
+
 /** A URL that may hold `{VERSION}`-style placeholders (`direct_url.url_template`). */
 export const urlTemplateText = () =>
   stringRule('the URL template', '"https://example.com/{VERSION}/app.tar.gz"', (value) => {

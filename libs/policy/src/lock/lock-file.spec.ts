@@ -58,6 +58,20 @@ describe('renderLockFile and parseLockFile', () => {
     expect(parseLockFile(renderLockFile(lock))).toEqual(lock);
   });
 
+  it('keeps artifacts of a local registry mirror (file:// URLs)', () => {
+    const mirrored: LockFile = {
+      ...lock,
+      components: {
+        app: {
+          version: '1.0.0',
+          tag: 'v1.0.0',
+          artifacts: [{ name: 'app.tar.gz', url: 'file:///srv/mirror/app/v1.0.0/app.tar.gz', sha256: SHA }],
+        },
+      },
+    };
+    expect(parseLockFile(renderLockFile(mirrored))).toEqual(mirrored);
+  });
+
   it('writes components sorted by name under a header comment', () => {
     const text = renderLockFile(lock);
     expect(text.startsWith('# versions.lock: written by `upkeep lock`')).toBe(true);
@@ -164,7 +178,7 @@ describe('parseLockFile: bad input', () => {
     expect(issues.map((i) => `${i.line}: ${i.path}: ${i.message}`)).toEqual([
       '5: components.node_exporter.version: "latest" is not a version; write MAJOR.MINOR.PATCH such as "1.7.0" or "v2.9.3-rc.1"',
       '6: components.node_exporter.tag: must not be empty',
-      '9: components.node_exporter.artifacts[0].url: "ftp://mirror/a.tar.gz" is not an http(s) URL such as "https://example.com"',
+      '9: components.node_exporter.artifacts[0].url: "ftp://mirror/a.tar.gz" is not an http(s) or file:// URL such as "https://example.com/app.tar.gz"',
       '10: components.node_exporter.artifacts[0].sha256: "ABC" is not a SHA-256 digest (64 lowercase hex digits)',
       '11: components.node_exporter.artifacts[0].size: unknown key "size" (known keys: name, url, sha256)',
       '12: components["bad name"]: "bad name" is not a valid component name',

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { UpkeepError } from '@upkeep/errors';
 import { configInvalidError, describeValue, formatPath, type ConfigIssue } from '../config/config-issue.ts';
 import { validateWith, type Locator, type Validated } from '../config/schema-issues.ts';
-import { NAME_PATTERN, httpUrlText, rule, section, versionText } from '../config/schema-fields.ts';
+import { NAME_PATTERN, artifactUrlText, rule, section, versionText } from '../config/schema-fields.ts';
 import { readYaml } from '../config/yaml-source.ts';
 import { isPlainObject } from '../overlay/layered-merge.ts';
 
@@ -13,7 +13,7 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d
 
 const artifactSchema = section({
   name: z.string().min(1),
-  url: httpUrlText(),
+  url: artifactUrlText(),
   sha256: z.string().regex(/^[a-f0-9]{64}$/, { error: 'is not a SHA-256 digest (64 lowercase hex digits)' }),
 });
 

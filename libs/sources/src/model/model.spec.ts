@@ -72,6 +72,7 @@ describe('source specs', () => {
       'no error',
     );
     expect(code(() => validateSourceSpec({ kind: 'gitlab', project: 'group/sub/name' }))).toBe('no error');
+    expect(code(() => validateSourceSpec({ kind: 'gitlab', project: '278964' }))).toBe('no error');
     expect(code(() => validateSourceSpec({ kind: 'registry', url: '/srv/mirror/node_exporter' }))).toBe(
       'no error',
     );

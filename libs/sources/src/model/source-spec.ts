@@ -81,9 +81,15 @@ export function validateSourceSpec(spec: SourceSpec): SourceSpec {
       }
       return spec;
     case 'gitlab': {
+      // GitLab's API takes a project's numeric id as well as its path (versions.yaml allows both).
+      if (/^[1-9][0-9]{0,15}$/.test(spec.project)) return spec;
       const segments = spec.project.split('/');
       if (segments.length < 2 || !segments.every((s) => GITLAB_SEGMENT.test(s) && s !== '..')) {
-        throw invalid('gitlab_project', spec.project, 'write it as group/name or group/subgroup/name');
+        throw invalid(
+          'gitlab_project',
+          spec.project,
+          'write it as group/name, group/subgroup/name or the numeric project id',
+        );
       }
       return spec;
     }
