@@ -38,13 +38,14 @@ async function serve(handler: Handler, tls = false): Promise<string> {
 
 const signal = (): AbortSignal => new AbortController().signal;
 
-/** Reads the body as downloadArtifact does (use each chunk before asking for the next), keeping copies. */
-async function drain(response: HttpResponse): Promise<{ sha256: string; chunks: number[] }> {
+/** Reads the body as downloadArtifact does: uses each chunk before asking for the next. */
+async function drain(response: HttpResponse, delayMs = 0): Promise<{ sha256: string; chunks: number[] }> {
   const hash = createHash('sha256');
   const chunks: number[] = [];
   for await (const chunk of response.body) {
     hash.update(chunk);
     chunks.push(chunk.length);
+    if (delayMs > 0 && chunks.length % 16 === 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
   return { sha256: hash.digest('hex'), chunks };
 }
@@ -88,38 +89,45 @@ describe('streamingHttpClient', () => {
     expect(seen.connection).toBe('close');
   });
 
-  it('pauses the socket while the consumer does not read, then delivers everything', async () => {
-    const big = randomBytes(48 * 1024 * 1024);
-    let blocked = false;
-    let res: ServerResponse | undefined;
-    const base = await serve((_req, response) => {
-      res = response;
-      response.writeHead(200, { 'content-length': big.length });
-      let at = 0;
-      const pump = (): void => {
-        while (at < big.length) {
-          const ok = response.write(big.subarray(at, at + 64 * 1024));
-          at += 64 * 1024;
-          if (!ok) {
-            blocked = true;
-            response.once('drain', pump);
-            return;
+  it.each([
+    ['http', false],
+    ['https', true],
+  ])(
+    'pauses the socket (%s) while the consumer does not read, then delivers everything',
+    async (_name, tls) => {
+      const big = randomBytes(48 * 1024 * 1024);
+      let blocked = false;
+      let res: ServerResponse | undefined;
+      const base = await serve((_req, response) => {
+        res = response;
+        response.writeHead(200, { 'content-length': big.length });
+        let at = 0;
+        const pump = (): void => {
+          while (at < big.length) {
+            const ok = response.write(big.subarray(at, at + 64 * 1024));
+            at += 64 * 1024;
+            if (!ok) {
+              blocked = true;
+              response.once('drain', pump);
+              return;
+            }
           }
-        }
-        response.end();
-      };
-      pump();
-    });
-    const response = await createStreamingHttpClient({ stages: 2 })(`${base}/a`, {
-      headers: {},
-      signal: signal(),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Not reading: the client stopped reading, the kernel buffers filled, the server had to wait.
-    expect(blocked).toBe(true);
-    expect(res?.socket?.bytesWritten ?? 0).toBeLessThan(big.length);
-    expect((await drain(response)).sha256).toBe(createHash('sha256').update(big).digest('hex'));
-  });
+          response.end();
+        };
+        pump();
+      }, tls);
+      const response = await createStreamingHttpClient({ stages: 2, ca: TEST_CERTIFICATE })(`${base}/a`, {
+        headers: {},
+        signal: signal(),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Not reading: the client stopped reading, the kernel buffers filled, the server had to wait.
+      expect(blocked).toBe(true);
+      expect(res?.socket?.bytesWritten ?? 0).toBeLessThan(big.length);
+      // A consumer slower than loopback: the socket pauses and resumes many times.
+      expect((await drain(response, 1)).sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    },
+  );
 
   it('fails the body when the connection closes before Content-Length, keeping the bytes read so far', async () => {
     const base = await serve((_req, res) => {
