@@ -42,6 +42,11 @@ export {
 } from './download/artifact-download.repository.ts';
 export { realSleep, type HttpClient, type HttpResponse, type Sleep } from './download/http.port.ts';
 export { nodeHttpClient } from './download/node-http-client.repository.ts';
+export {
+  createStreamingHttpClient,
+  streamingHttpClient,
+  type StreamingHttpOptions,
+} from './download/streaming-http-client.repository.ts';
 export { parseContentRange, redactUrl } from './download/content-range.service.ts';
 export {
   findChecksum,

@@ -4,8 +4,6 @@ import { basename, join, relative, sep } from 'node:path';
 import { UpkeepError } from '@upkeep/errors';
 import { checkEntryPath } from './archive-entry.service.ts';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type ArchiveType } from './archive-limits.ts';
-import { extractTar } from './tar-extract.repository.ts';
-import { extractZip } from './zip-extract.repository.ts';
 
 export interface ExtractRequest {
   readonly archivePath: string;
@@ -35,19 +33,27 @@ export async function extractArtifact(request: ExtractRequest): Promise<Extracte
   await mkdir(request.workDir, { recursive: true, mode: 0o700 });
   const root = await mkdtemp(join(request.workDir, 'extract-'));
   try {
+    // The archive libraries load only when an archive of their kind is opened:
+    // an agent that checks or downloads does not carry them.
     switch (request.archiveType) {
       case 'tar.gz':
       case 'tgz':
-        await extractTar(request.archivePath, root, 'gzip', limits);
+        await (
+          await import('./tar-extract.repository.ts')
+        ).extractTar(request.archivePath, root, 'gzip', limits);
         break;
       case 'tar.xz':
-        await extractTar(request.archivePath, root, 'xz', limits);
+        await (
+          await import('./tar-extract.repository.ts')
+        ).extractTar(request.archivePath, root, 'xz', limits);
         break;
       case 'tar':
-        await extractTar(request.archivePath, root, 'none', limits);
+        await (
+          await import('./tar-extract.repository.ts')
+        ).extractTar(request.archivePath, root, 'none', limits);
         break;
       case 'zip':
-        await extractZip(request.archivePath, root, limits);
+        await (await import('./zip-extract.repository.ts')).extractZip(request.archivePath, root, limits);
         break;
       case 'binary':
         await placeBareBinary(

@@ -4,9 +4,6 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Stats } from 'node:fs';
 import { Parser, Unpack, type ReadEntry } from 'tar';
-// A webpack UMD bundle: Node's ESM loader cannot see its named exports, so it
-// is imported whole (vitest would hide that; plain `node` does not).
-import xzDecompress from 'xz-decompress';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import { ExtractionBudget, checkEntryKind, checkEntryPath, type EntryKind } from './archive-entry.service.ts';
 import type { ArchiveLimits } from './archive-limits.ts';
@@ -153,6 +150,10 @@ async function runPass(
     },
   });
 
+  // Loaded for .tar.xz only, before the file is opened so no stream waits on it.
+  // A webpack UMD bundle: Node's ESM loader cannot see its named exports, so it
+  // is imported whole (vitest would hide that; plain `node` does not).
+  const xzDecompress = compression === 'xz' ? (await import('xz-decompress')).default : null;
   const file = createReadStream(archivePath);
   const streams: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [file];
   let expandedSource: Readable;
@@ -164,6 +165,7 @@ async function runPass(
       break;
     }
     case 'xz': {
+      if (xzDecompress === null) throw new Error('xz decompressor not loaded');
       const web = Readable.toWeb(file) as unknown as ReadableStream<Uint8Array>;
       expandedSource = Readable.fromWeb(new xzDecompress.XzReadableStream(web));
       streams.push(expandedSource);

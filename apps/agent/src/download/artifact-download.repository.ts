@@ -6,7 +6,7 @@ import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import { fsError } from '../common/fs-error.service.ts';
 import { parseContentRange, redactUrl } from './content-range.service.ts';
 import { realSleep, type HttpClient, type HttpResponse, type Sleep } from './http.port.ts';
-import { nodeHttpClient } from './node-http-client.repository.ts';
+import { streamingHttpClient } from './streaming-http-client.repository.ts';
 
 export interface DownloadProgress {
   readonly bytes: number;
@@ -39,6 +39,7 @@ export interface DownloadResult {
 }
 
 export interface DownloadPorts {
+  /** Default: streamingHttpClient, whose chunks are lent (each is hashed and written before the next is read). */
   readonly http?: HttpClient | undefined;
   readonly sleep?: Sleep | undefined;
 }
@@ -80,7 +81,7 @@ export async function downloadArtifact(
   request: DownloadRequest,
   ports: DownloadPorts = {},
 ): Promise<DownloadResult> {
-  const httpClient = ports.http ?? nodeHttpClient;
+  const httpClient = ports.http ?? streamingHttpClient;
   const sleep = ports.sleep ?? realSleep;
   const maxAttempts = Math.max(1, request.maxAttempts ?? 5);
   const idleTimeoutMs = request.idleTimeoutMs ?? 30_000;

@@ -3,7 +3,11 @@ export interface HttpResponse {
   readonly status: number;
   /** A header's value (joined when repeated), or null. */
   header(name: string): string | null;
-  /** The body; consuming it slowly slows the connection (real backpressure). */
+  /**
+   * The body; consuming it slowly slows the connection (real backpressure).
+   * A client may lend its buffers: a chunk is valid until the next one is
+   * requested, so copy it to keep it.
+   */
   readonly body: AsyncIterable<Uint8Array>;
   /** Drops the body and the connection. */
   cancel(): void;

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { UpkeepError } from '@upkeep/errors';
 import { redactUrl } from './content-range.service.ts';
 import type { HttpClient, HttpResponse } from './http.port.ts';
@@ -7,18 +6,22 @@ import type { HttpClient, HttpResponse } from './http.port.ts';
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-function get(
+async function get(
   url: URL,
   headers: Readonly<Record<string, string>>,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
+  // Loaded on first use: a run that probes nothing over HTTP does not pay for them.
+  const client =
+    url.protocol === 'https:'
+      ? (await import('node:https')).default
+      : url.protocol === 'http:'
+        ? (await import('node:http')).default
+        : null;
   if (client === null) {
-    return Promise.reject(
-      new UpkeepError('INPUT_INVALID', `unsupported URL scheme in ${redactUrl(url.toString())}`, {
-        hint: 'download URLs must be http:// or https://',
-      }),
-    );
+    throw new UpkeepError('INPUT_INVALID', `unsupported URL scheme in ${redactUrl(url.toString())}`, {
+      hint: 'download URLs must be http:// or https://',
+    });
   }
   return new Promise((resolve, reject) => {
     const request = client.get(url, { headers, signal }, resolve);
@@ -27,9 +30,10 @@ function get(
 }
 
 /**
- * The default {@link HttpClient}, on node:http and node:https rather than the
- * global fetch: the socket really pauses while the body is not read, so memory
- * stays flat for any artifact size, and a server that closes the connection
+ * The {@link HttpClient} of health checks and other small requests (downloads
+ * use streamingHttpClient, which allocates nothing per chunk), on node:http
+ * and node:https rather than the global fetch: the socket really pauses while
+ * the body is not read, and a server that closes the connection
  * while the body is paused cannot hit undici's uncatchable
  * `assert(!this.paused)` (nodejs/undici#5360, in the undici bundled with Node 24).
  * Redirects are followed (GitHub release assets redirect to a CDN); the

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createMessage, readKey, readSignature, verify, type PublicKey, type Signature } from 'openpgp';
+import type { PublicKey, Signature } from 'openpgp';
 import { UpkeepError } from '@upkeep/errors';
 
 export interface SignatureCheck {
@@ -19,7 +19,10 @@ export interface SignatureOutcome {
   readonly fingerprint: string;
 }
 
-async function readKeys(armored: readonly string[]): Promise<PublicKey[]> {
+// openpgp is large: it is loaded only when a component has signature keys configured.
+type OpenPgp = typeof import('openpgp');
+
+async function readKeys(openpgp: OpenPgp, armored: readonly string[]): Promise<PublicKey[]> {
   if (armored.length === 0) {
     throw new UpkeepError('CONFIG_INVALID', 'signature verification is on but no public key is pinned', {
       hint: "add the publisher's armored public key to the component's signature keys",
@@ -28,7 +31,7 @@ async function readKeys(armored: readonly string[]): Promise<PublicKey[]> {
   return Promise.all(
     armored.map(async (armoredKey, index) => {
       try {
-        return await readKey({ armoredKey });
+        return await openpgp.readKey({ armoredKey });
       } catch (error) {
         throw new UpkeepError(
           'CONFIG_INVALID',
@@ -43,13 +46,13 @@ async function readKeys(armored: readonly string[]): Promise<PublicKey[]> {
   );
 }
 
-async function readDetached(path: string): Promise<Signature> {
+async function readDetached(openpgp: OpenPgp, path: string): Promise<Signature> {
   const bytes = await readFile(path);
   const text = bytes.toString('utf8');
   try {
     return text.includes('-----BEGIN PGP SIGNATURE-----')
-      ? await readSignature({ armoredSignature: text })
-      : await readSignature({ binarySignature: new Uint8Array(bytes) });
+      ? await openpgp.readSignature({ armoredSignature: text })
+      : await openpgp.readSignature({ binarySignature: new Uint8Array(bytes) });
   } catch (error) {
     throw new UpkeepError(
       'SIGNATURE_INVALID',
@@ -68,10 +71,11 @@ async function readDetached(path: string): Promise<Signature> {
  * (openpgp.js). The artifact is streamed, so memory stays flat for large files.
  */
 export async function verifyDetachedSignature(check: SignatureCheck): Promise<SignatureOutcome> {
-  const keys = await readKeys(check.armoredPublicKeys);
-  const signature = await readDetached(check.signaturePath);
+  const openpgp = await import('openpgp');
+  const keys = await readKeys(openpgp, check.armoredPublicKeys);
+  const signature = await readDetached(openpgp, check.signaturePath);
   const web = Readable.toWeb(createReadStream(check.artifactPath)) as unknown as ReadableStream<Uint8Array>;
-  const message = await createMessage({ binary: web });
+  const message = await openpgp.createMessage({ binary: web });
   const invalid = (reason: string, cause?: unknown): UpkeepError =>
     new UpkeepError('SIGNATURE_INVALID', `signature of ${check.artifactPath} is not valid: ${reason}`, {
       details: {
@@ -83,7 +87,7 @@ export async function verifyDetachedSignature(check: SignatureCheck): Promise<Si
       cause,
     });
   try {
-    const result = await verify({
+    const result = await openpgp.verify({
       message,
       signature,
       verificationKeys: keys,
