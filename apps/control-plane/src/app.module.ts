@@ -27,6 +27,8 @@ import { SessionRegistry } from './gateway/session-registry.ts';
 import { CatalogRepository } from './discovery/catalog.repository.ts';
 import { DiscoveryService } from './discovery/discovery.service.ts';
 import { ReleaseCacheRepository } from './discovery/release-cache.repository.ts';
+import { UpstreamArtifactService } from './artifacts/upstream-artifact.service.ts';
+import { UpstreamDownloadRepository } from './artifacts/upstream-download.repository.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
 
 /** The ports and clients created before Nest starts (config, logger, database, Redis, clock). */
@@ -58,6 +60,8 @@ const SERVICES: Type[] = [
   CatalogRepository,
   ReleaseCacheRepository,
   DiscoveryService,
+  UpstreamDownloadRepository,
+  UpstreamArtifactService,
 ];
 
 @Module({})

@@ -4,12 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checksumFile,
-  startUpstream,
-  tarGz,
-  type Upstream,
-} from '../../../../test/support/upstream/index.ts';
+import { startUpstream, type Upstream } from '../../../../test/support/upstream/index.ts';
+import { fixturePolicyYaml, nodeExporterRelease } from '../testing/discovery-fixture.ts';
 import type { RunningControlPlane } from '../bootstrap.ts';
 import { ApiTokenService } from '../auth/api-token.service.ts';
 import { loadConfig } from '../config/app-config.ts';
@@ -20,46 +16,6 @@ import { eventually } from '../testing/test-agent.ts';
 import { DiscoveryService } from './discovery.service.ts';
 
 const HOSTS = 20;
-
-function release(version: string, published: string) {
-  const name = `node_exporter-${version}.linux-amd64.tar.gz`;
-  const archive = tarGz([
-    { path: `node_exporter-${version}.linux-amd64/node_exporter`, content: `#!/bin/sh\necho ${version}\n` },
-  ]);
-  return {
-    tag: `v${version}`,
-    published_at: published,
-    assets: [
-      { name, content: archive },
-      { name: 'sha256sums.txt', content: checksumFile([{ name, content: archive }]) },
-    ],
-  };
-}
-
-export function policyYaml(upstreamUrl: string): string {
-  return `global:
-  github_api:
-    base_url: ${upstreamUrl}
-  advisories:
-    osv_url: ${upstreamUrl}
-components:
-  node_exporter:
-    strategy: latest
-    github_repo: prometheus/node_exporter
-    advisories:
-      ecosystem: Go
-      package: github.com/prometheus/node_exporter
-    download:
-      archive_pattern: "node_exporter-{VERSION}.linux-{ARCH}.tar.gz"
-      checksum_file: sha256sums.txt
-environments:
-  prod:
-    component_overrides:
-      node_exporter:
-        strategy: pinned
-        version: "1.7.0"
-`;
-}
 
 describe('central discovery and GET /api/check', () => {
   let upstream: Upstream;
@@ -79,8 +35,8 @@ describe('central discovery and GET /api/check', () => {
     upstream = await startUpstream({
       github: {
         'prometheus/node_exporter': [
-          release('1.8.0', '2024-04-01T00:00:00Z'),
-          release('1.7.0', '2023-11-12T00:00:00Z'),
+          nodeExporterRelease('1.8.0', '2024-04-01T00:00:00Z'),
+          nodeExporterRelease('1.7.0', '2023-11-12T00:00:00Z'),
         ],
       },
       osv: [
@@ -98,7 +54,7 @@ describe('central discovery and GET /api/check', () => {
     });
     dir = await mkdtemp(join(tmpdir(), 'upkeep-discovery-'));
     const policyFile = join(dir, 'versions.yaml');
-    await writeFile(policyFile, policyYaml(upstream.url));
+    await writeFile(policyFile, fixturePolicyYaml(upstream.url));
     environment = await createTestEnvironment({
       extraEnv: { UPKEEP_POLICY_FILE: policyFile, UPKEEP_DISCOVERY_INTERVAL_SECONDS: '3600' },
     });
