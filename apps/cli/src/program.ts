@@ -4,6 +4,7 @@ import { registerConfigShow } from './commands/config-show.command.ts';
 import { registerDecide } from './commands/decide.command.ts';
 import { registerResolve } from './commands/resolve.command.ts';
 import { registerValidate } from './commands/validate.command.ts';
+import { registerFleetCommands } from './commands/fleet/fleet-commands.ts';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -18,5 +19,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerConfigShow(program, ctx);
   registerDecide(program, ctx);
   registerResolve(program, ctx);
+  registerFleetCommands(program, ctx);
   return program;
 }
