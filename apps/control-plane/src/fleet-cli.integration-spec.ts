@@ -3,25 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentSession } from '@upkeep/agent-client';
-import { REPO_ROOT, runProcess, runUpkeep, type ProcessResult } from '../support/run-process.ts';
-import { startUpstream, type Upstream } from '../support/upstream/index.ts';
-import type { RunningControlPlane } from '../../apps/control-plane/src/bootstrap.ts';
-import { ApiTokenService } from '../../apps/control-plane/src/auth/api-token.service.ts';
-import {
-  createTestEnvironment,
-  type TestEnvironment,
-} from '../../apps/control-plane/src/testing/test-control-plane.ts';
-import {
-  enrollTestAgent,
-  eventually,
-  startTestAgent,
-} from '../../apps/control-plane/src/testing/test-agent.ts';
-import {
-  fixturePolicyYaml,
-  nodeExporterRelease,
-} from '../../apps/control-plane/src/testing/discovery-fixture.ts';
+import { REPO_ROOT, runProcess, runUpkeep, type ProcessResult } from '../../../test/support/run-process.ts';
+import { startUpstream, type Upstream } from '../../../test/support/upstream/index.ts';
+import type { RunningControlPlane } from './bootstrap.ts';
+import { ApiTokenService } from './auth/api-token.service.ts';
+import { createTestEnvironment, type TestEnvironment } from './testing/test-control-plane.ts';
+import { enrollTestAgent, eventually, startTestAgent } from './testing/test-agent.ts';
+import { fixturePolicyYaml, nodeExporterRelease } from './testing/discovery-fixture.ts';
 
-// The real `upkeep` process against a real control plane (Postgres, Redis, gRPC agent, local upstream).
+// End to end: the real `upkeep` process (spawned from source, as users run it) against a real
+// control plane (Postgres, Redis, a gRPC agent, the local upstream). It lives here rather than in
+// test/e2e because the control plane needs legacy decorators, which only this app's tsconfig enables.
 describe('upkeep fleet commands', () => {
   const dir = mkdtempSync(join(tmpdir(), 'upkeep-fleet-cli-'));
   const configHome = join(dir, 'config');
