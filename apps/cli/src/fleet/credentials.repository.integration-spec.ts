@@ -33,7 +33,7 @@ describe('CredentialsRepository', () => {
     await chmod(path, 0o640);
     const error = await new CredentialsRepository(path).load().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'SECRET_FILE_INSECURE' });
-    expect(String((error as Error).message)).not.toContain('secret"');
+    expect((error as Error).message).not.toContain('secret"');
   });
 
   it('says how to log in when there is no file, and how to repair a broken one', async () => {
