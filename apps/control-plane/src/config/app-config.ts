@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { UpkeepError } from '@upkeep/errors';
 import { keyIdOf } from '@upkeep/assignment';
 import { loadPolicyConfig, type PolicyConfig } from '@upkeep/policy';
+import { SecretValue } from '@upkeep/sources';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.ts';
 
 export interface ListenAddress {
@@ -55,6 +56,11 @@ export interface AppConfig {
   readonly discoveryIntervalMs: number;
   /** Base URL agents use to download artifacts from this control plane. */
   readonly publicUrl: string;
+  /** Tokens discovery sends upstream (raising rate limits, reaching private projects); printed redacted. */
+  readonly upstreamTokens: {
+    readonly github: SecretValue | undefined;
+    readonly gitlab: SecretValue | undefined;
+  };
 }
 
 /** The variables the README lists, with their defaults. */
@@ -81,6 +87,8 @@ export const ENVIRONMENT_VARIABLES = {
   UPKEEP_DISCOVERY_INTERVAL_SECONDS: 'how often each component is refreshed from upstream (default 900)',
   UPKEEP_PUBLIC_URL:
     'base URL agents reach the REST API at, for artifact downloads (default from UPKEEP_HTTP_ADDRESS)',
+  GITHUB_TOKEN: 'token discovery sends to the GitHub API (optional)',
+  GITLAB_TOKEN: 'token discovery sends to the GitLab API (optional)',
 } as const;
 
 /** prisma/migrations of the repository this file belongs to, from src/ or from the compiled dist/. */
@@ -156,6 +164,8 @@ const environmentSchema = z.object({
   UPKEEP_OUTBOX_POLL_MS: positiveInt(1_000),
   UPKEEP_POLICY_FILE: z.string().min(1, { message: 'is empty; name a versions.yaml or unset it' }).optional(),
   UPKEEP_DISCOVERY_INTERVAL_SECONDS: positiveInt(900),
+  GITHUB_TOKEN: z.string().optional(),
+  GITLAB_TOKEN: z.string().optional(),
   UPKEEP_PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://upkeep.example.com' })
     .optional(),
@@ -277,7 +287,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     policy: values.UPKEEP_POLICY_FILE === undefined ? null : loadPolicy(values.UPKEEP_POLICY_FILE, readFile),
     discoveryIntervalMs: values.UPKEEP_DISCOVERY_INTERVAL_SECONDS * 1000,
     publicUrl: (values.UPKEEP_PUBLIC_URL ?? defaultPublicUrl).replace(/\/+$/, ''),
+    upstreamTokens: { github: secretOf(values.GITHUB_TOKEN), gitlab: secretOf(values.GITLAB_TOKEN) },
   };
+}
+
+function secretOf(value: string | undefined): SecretValue | undefined {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? undefined : new SecretValue(trimmed);
 }
 
 /** Reads versions.yaml once; a bad file stops start-up naming the variable, the file and each problem. */

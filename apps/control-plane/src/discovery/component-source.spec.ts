@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyConfig } from '@upkeep/policy';
+import { SecretValue } from '@upkeep/sources';
 import { componentSourcesOf, sourceSettingsOf } from './component-source.ts';
 
 const policy = (yaml: string) => loadPolicyConfig(yaml, '/etc/upkeep/versions.yaml');
@@ -96,5 +97,12 @@ components: {}
     expect(settings.cache).toEqual({ ttlSeconds: 120, maxAgeSeconds: 3600 });
     expect(settings.osvUrl).toBe('http://127.0.0.1:9998');
     expect(settings.offline).toBe(true);
+  });
+
+  it('passes the upstream tokens on, redacted', () => {
+    const settings = sourceSettingsOf(policy('components: {}\n'), { github: new SecretValue('ghp_x') });
+    expect(settings.github.token?.reveal()).toBe('ghp_x');
+    expect(JSON.stringify(settings)).not.toContain('ghp_x');
+    expect(settings.gitlab.token).toBeUndefined();
   });
 });

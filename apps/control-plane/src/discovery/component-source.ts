@@ -6,6 +6,7 @@ import {
   validateSourceSpec,
   type AdvisorySpec,
   type DownloadSpec,
+  type SecretValue,
   type SourceSettings,
   type SourceSpec,
 } from '@upkeep/sources';
@@ -92,12 +93,16 @@ export function componentSourcesOf(policy: PolicyConfig, policyPath: string): Co
 }
 
 /** Discovery settings from `global` of versions.yaml (API base URLs, TTLs, OSV URL, offline mode). */
-export function sourceSettingsOf(policy: PolicyConfig): SourceSettings {
+export function sourceSettingsOf(
+  policy: PolicyConfig,
+  tokens: { readonly github?: SecretValue | undefined; readonly gitlab?: SecretValue | undefined } = {},
+): SourceSettings {
   const global = policy.global;
   const ttl = global.cache?.ttl;
   const maxAge = global.cache?.max_age;
   return resolveSourceSettings({
     github: {
+      token: tokens.github,
       ...(global.github_api?.base_url === undefined ? {} : { baseUrl: global.github_api.base_url }),
       ...(global.github_api?.timeout === undefined ? {} : { timeoutSeconds: global.github_api.timeout }),
       ...(global.github_api?.cache_ttl === undefined ? {} : { cacheTtlSeconds: global.github_api.cache_ttl }),
@@ -106,6 +111,7 @@ export function sourceSettingsOf(policy: PolicyConfig): SourceSettings {
         : { rateLimitThreshold: global.github_api.rate_limit_threshold }),
     },
     gitlab: {
+      token: tokens.gitlab,
       ...(global.gitlab_api?.base_url === undefined ? {} : { baseUrl: global.gitlab_api.base_url }),
       ...(global.gitlab_api?.timeout === undefined ? {} : { timeoutSeconds: global.gitlab_api.timeout }),
       ...(global.gitlab_api?.cache_ttl === undefined ? {} : { cacheTtlSeconds: global.gitlab_api.cache_ttl }),

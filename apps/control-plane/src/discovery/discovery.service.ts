@@ -72,7 +72,7 @@ export class DiscoveryService {
       policy === null
         ? null
         : createSourceContext(
-            sourceSettingsOf(policy.config),
+            sourceSettingsOf(policy.config, config.upstreamTokens),
             {
               fetch: globalFetch,
               clock: systemClock,
@@ -126,9 +126,15 @@ export class DiscoveryService {
         { component: component.name },
       );
     }
-    if (components.length > 0) {
+    const wanted = new Set(components.map((component) => refreshSchedulerId(component.name)));
+    const stale = (await this.queues.schedulerIds('discovery')).filter(
+      (id) => id.startsWith(refreshSchedulerId('')) && !wanted.has(id),
+    );
+    // A component removed from versions.yaml stops being refreshed; its stored releases stay.
+    for (const id of stale) await this.queues.removeScheduler('discovery', id);
+    if (components.length > 0 || stale.length > 0) {
       this.logger.info(
-        { components: components.length, everyMs: this.config.discoveryIntervalMs },
+        { components: components.length, removed: stale.length, everyMs: this.config.discoveryIntervalMs },
         'discovery refreshes scheduled',
       );
     }

@@ -75,6 +75,10 @@ export class QueueRepository implements OnApplicationShutdown {
     );
   }
 
+  async removeScheduler(queue: QueueName, schedulerId: string): Promise<void> {
+    await this.queue(queue).removeJobScheduler(schedulerId);
+  }
+
   /** Ids of the job schedulers of a queue (for tests and diagnostics). */
   async schedulerIds(queue: QueueName): Promise<string[]> {
     const schedulers = await this.queue(queue).getJobSchedulers();
