@@ -6,6 +6,9 @@ import type { PrismaClient } from '../database/prisma-client.ts';
 import type { Prisma } from '../database/prisma-client.ts';
 import type { ComponentSource } from './component-source.ts';
 
+/** Advisory lock key of catalog registration (distinct from the migrator's 72707369). */
+const CATALOG_LOCK = 72707370;
+
 /** A stored release as `resolveVersion` and the artifact fetcher read it. */
 export interface StoredRelease {
   readonly version: string;
@@ -23,38 +26,46 @@ export class CatalogRepository {
     this.prisma = prisma;
   }
 
-  /** Creates or updates each component and its (single) source from versions.yaml. */
+  /**
+   * Creates or updates each component and its (single) source from versions.yaml, in one
+   * transaction under an advisory lock, so replicas starting together write the catalog once.
+   */
   async registerComponents(components: readonly ComponentSource[], now: Date): Promise<void> {
-    for (const component of components) {
-      const config = JSON.parse(JSON.stringify(component.spec)) as Prisma.InputJsonObject;
-      await this.prisma.$transaction(async (tx) => {
-        const row = await tx.component.upsert({
-          where: { name: component.name },
-          create: { id: randomUUID(), name: component.name },
-          update: { updatedAt: now },
-        });
-        const sources = await tx.componentSource.findMany({
-          where: { componentId: row.id },
-          orderBy: { priority: 'asc' },
-        });
-        const first = sources[0];
-        if (first === undefined) {
-          await tx.componentSource.create({
-            data: { id: randomUUID(), componentId: row.id, kind: component.spec.kind, config, priority: 0 },
+    if (components.length === 0) return;
+    await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CATALOG_LOCK})`;
+        for (const component of components) {
+          const config = JSON.parse(JSON.stringify(component.spec)) as Prisma.InputJsonObject;
+          const row = await tx.component.upsert({
+            where: { name: component.name },
+            create: { id: randomUUID(), name: component.name },
+            update: { updatedAt: now },
           });
-        } else if (
-          first.kind !== component.spec.kind ||
-          JSON.stringify(first.config) !== JSON.stringify(config)
-        ) {
-          // The file changed where releases come from: the old source's cache no longer applies.
-          await tx.componentSource.update({
-            where: { id: first.id },
-            data: { kind: component.spec.kind, config },
+          const [first] = await tx.componentSource.findMany({
+            where: { componentId: row.id },
+            orderBy: { priority: 'asc' },
+            take: 1,
           });
-          await tx.releaseCacheEntry.deleteMany({ where: { sourceId: first.id } });
+          if (first === undefined) {
+            await tx.componentSource.create({
+              data: { id: randomUUID(), componentId: row.id, kind: component.spec.kind, config, priority: 0 },
+            });
+          } else if (
+            first.kind !== component.spec.kind ||
+            canonicalJson(first.config) !== canonicalJson(config)
+          ) {
+            // The file changed where releases come from: the old source's cache no longer applies.
+            await tx.componentSource.update({
+              where: { id: first.id },
+              data: { kind: component.spec.kind, config },
+            });
+            await tx.releaseCacheEntry.deleteMany({ where: { sourceId: first.id } });
+          }
         }
-      });
-    }
+      },
+      { timeout: 60_000 },
+    );
   }
 
   /** Upserts the releases whose tag reads as a version; returns how many were new. */
@@ -157,6 +168,16 @@ export class CatalogRepository {
     }
     return byName;
   }
+}
+
+/** JSON with object keys sorted: jsonb does not keep the key order it was given. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function severityOf(record: SourceOsvRecord): string {
