@@ -150,7 +150,20 @@ describe('central discovery and GET /api/check', () => {
     await controlPlane.app
       .get(QueueRepository)
       .upsertScheduler('discovery', 'discovery-refresh:ghost', 3_600_000, 'refresh', { component: 'ghost' });
-    const { controlPlane: replica } = await environment.startReplica();
+    // Two more replicas starting at once register the catalog once (advisory lock).
+    const [{ controlPlane: replica }] = await Promise.all([
+      environment.startReplica(),
+      environment.startReplica(),
+    ]);
+    const db = await connectToSchema(environment.schema.target);
+    try {
+      const counts = await db.query<{ components: string; sources: string }>(
+        'SELECT (SELECT count(*) FROM components) AS components, (SELECT count(*) FROM component_sources) AS sources',
+      );
+      expect(counts.rows[0]).toEqual({ components: '1', sources: '1' });
+    } finally {
+      await db.end();
+    }
     const report = await replica.app.get(DiscoveryService).refresh('node_exporter');
     expect(report.origin).toBe('cache');
     expect(upstream.requests.count('/repos/')).toBe(1);
