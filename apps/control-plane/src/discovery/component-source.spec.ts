@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyConfig } from '@upkeep/policy';
 import { SecretValue } from '@upkeep/sources';
@@ -52,6 +54,15 @@ describe('componentSourcesOf', () => {
       project: 'grafana/promtail',
       tagRules: { tagPrefix: 'promtail-' },
     });
+  });
+
+  it('reads the seed config unchanged', () => {
+    const path = fileURLToPath(new URL('../../../../examples/versions.seed.yaml', import.meta.url));
+    const sources = componentSourcesOf(loadPolicyConfig(readFileSync(path, 'utf8'), path), path);
+    expect(sources.map((source) => [source.name, source.spec.kind])).toEqual([
+      ['node_exporter', 'github'],
+      ['promtail', 'github'],
+    ]);
   });
 
   it('leaves advisories out when global.advisories.enabled is false', () => {
