@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readFleetEnvironment, type FleetEnvironment } from './fleet/fleet-environment.ts';
 
 /** The machine the CLI runs on, as Node reports it. */
 export interface HostInfo {
@@ -26,6 +27,8 @@ export interface CliEnvironment {
   /** HOME, for `~/` in configured paths. */
   readonly home: string | undefined;
   readonly host: HostInfo;
+  /** Where `upkeep login` keeps credentials, and standard input for the token. */
+  readonly fleet: FleetEnvironment;
   readonly debug: boolean;
   readonly now: () => Date;
 }
@@ -56,6 +59,7 @@ export function readCliEnvironment(
     gitlabToken: nonEmpty(env['GITLAB_TOKEN']),
     home: nonEmpty(env['HOME']),
     host,
+    fleet: readFleetEnvironment(env),
     debug: env['UPKEEP_DEBUG'] === '1',
     now: () => new Date(),
   };

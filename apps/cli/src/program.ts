@@ -11,6 +11,7 @@ import { registerRelease } from './commands/release.command.ts';
 import { registerResolve } from './commands/resolve.command.ts';
 import { registerValidate } from './commands/validate.command.ts';
 import { registerVersions } from './commands/versions.command.ts';
+import { registerFleetCommands } from './commands/fleet/fleet-commands.ts';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -32,5 +33,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerCheck(program, ctx);
   registerLock(program, ctx);
   registerMirror(program, ctx);
+  registerFleetCommands(program, ctx);
   return program;
 }

@@ -24,6 +24,11 @@ import { AgentAuthenticator } from './gateway/agent-authenticator.ts';
 import { AgentGatewayController } from './gateway/agent-gateway.controller.ts';
 import { GrpcExceptionFilter } from './gateway/grpc-exception.filter.ts';
 import { SessionRegistry } from './gateway/session-registry.ts';
+import { CatalogRepository } from './discovery/catalog.repository.ts';
+import { DiscoveryService } from './discovery/discovery.service.ts';
+import { ReleaseCacheRepository } from './discovery/release-cache.repository.ts';
+import { UpstreamArtifactService } from './artifacts/upstream-artifact.service.ts';
+import { UpstreamDownloadRepository } from './artifacts/upstream-download.repository.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
 
 /** The ports and clients created before Nest starts (config, logger, database, Redis, clock). */
@@ -52,6 +57,11 @@ const SERVICES: Type[] = [
   AgentAuthenticator,
   GrpcExceptionFilter,
   SessionRegistry,
+  CatalogRepository,
+  ReleaseCacheRepository,
+  DiscoveryService,
+  UpstreamDownloadRepository,
+  UpstreamArtifactService,
 ];
 
 @Module({})

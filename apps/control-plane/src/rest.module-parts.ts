@@ -19,6 +19,9 @@ import { HealthService } from './health/health.service.ts';
 import { HostController } from './hosts/host.controller.ts';
 import { HostService } from './hosts/host.service.ts';
 import { JobController } from './jobs/job.controller.ts';
+import { FleetCheckController } from './check/fleet-check.controller.ts';
+import { FleetCheckRepository } from './check/fleet-check.repository.ts';
+import { FleetCheckService } from './check/fleet-check.service.ts';
 
 /** The REST API's controllers and the services only they use. */
 export const REST_CONTROLLERS: Type[] = [
@@ -30,6 +33,7 @@ export const REST_CONTROLLERS: Type[] = [
   ApiTokenController,
   ArtifactController,
   ComponentController,
+  FleetCheckController,
 ];
 
 export const REST_PROVIDERS: Provider[] = [
@@ -45,4 +49,6 @@ export const REST_PROVIDERS: Provider[] = [
   HealthRepository,
   HealthService,
   HostService,
+  FleetCheckRepository,
+  FleetCheckService,
 ];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { exitCodeFor, printResult } from '@upkeep/cli-kit';
 import type { UpgradeDecision } from '@upkeep/policy';
+import { checkFleet, type CheckFleetOptions } from './fleet/check-fleet.command.ts';
 import type { CliContext, DiscoveryOptions } from '../cli-context.ts';
 import { checkAll, type CheckOutcome, type FailedComponent } from '../check.service.ts';
 import { withDiscoverySession } from '../discovery-session.ts';
@@ -13,7 +14,8 @@ import { withDiscoveryOptions } from './discovery-options.ts';
 import { parseInstalled, parseNow } from './host-options.ts';
 import { collect } from './policy-options.ts';
 
-interface CheckOptions extends DiscoveryOptions {
+interface CheckOptions extends DiscoveryOptions, CheckFleetOptions {
+  readonly fleet?: boolean;
   readonly installed?: string[];
   readonly lock?: string;
   readonly now?: string;
@@ -91,7 +93,15 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       'versions.lock: current versions when not --installed, and the locked strategy (default: beside the config)',
     )
     .option('--now <iso-time>', 'decide as of this time (maintenance windows, release age)')
+    .option('--fleet', 'check every host the control plane knows instead (after `upkeep login`)')
+    .option('--component <name>', 'with --fleet: only this component')
+    .option('--label <key=value>', 'with --fleet: only hosts with this label (repeatable)', collect, [])
+    .option('--group <group>', 'with --fleet: only hosts in this group')
     .action(async (options: CheckOptions) => {
+      if (options.fleet === true) {
+        await checkFleet(ctx, options);
+        return;
+      }
       const installed = parseInstalled(options.installed ?? []);
       const now = parseNow(options.now, ctx.env.now);
       const lockPath = lockPathFor(options.config, options.lock);

@@ -17,6 +17,10 @@ const files: Record<string, Buffer> = {
   '/etc/upkeep/signing.pem': Buffer.from(ed25519),
   '/etc/upkeep/rsa.pem': Buffer.from(rsa),
   '/etc/upkeep/junk.pem': Buffer.from('hello'),
+  '/etc/upkeep/versions.yaml': Buffer.from(
+    'components:\n  node_exporter:\n    strategy: latest\n    github_repo: prometheus/node_exporter\n',
+  ),
+  '/etc/upkeep/bad.yaml': Buffer.from('components:\n  node_exporter:\n    strategy: newest\n'),
 };
 const readFile: ReadFile = (path) => {
   const content = files[path];
@@ -119,5 +123,32 @@ describe('loadConfig', () => {
     );
     expect(config.mtls).toBe(true);
     expect(config.tls.clientCa).toEqual(PEM);
+  });
+
+  it('reads versions.yaml once and defaults the public URL from the HTTP address', () => {
+    const config = loadConfig(
+      { ...valid, UPKEEP_POLICY_FILE: '/etc/upkeep/versions.yaml', UPKEEP_HTTP_ADDRESS: '0.0.0.0:8080' },
+      readFile,
+    );
+    expect(config.policy?.path).toBe('/etc/upkeep/versions.yaml');
+    expect(Object.keys(config.policy?.config.components ?? {})).toEqual(['node_exporter']);
+    expect(config.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(config.discoveryIntervalMs).toBe(900_000);
+    expect(loadConfig(valid, readFile).policy).toBeNull();
+    expect(loadConfig({ ...valid, UPKEEP_PUBLIC_URL: 'https://cp.example/' }, readFile).publicUrl).toBe(
+      'https://cp.example',
+    );
+  });
+
+  it('stops on a bad or missing versions.yaml, naming the variable and the file', () => {
+    const bad = failure({ ...valid, UPKEEP_POLICY_FILE: '/etc/upkeep/bad.yaml' });
+    expect(bad.code).toBe('CONFIG_INVALID');
+    expect(bad.message).toMatch(
+      /^UPKEEP_POLICY_FILE names \/etc\/upkeep\/bad\.yaml, which is not a valid versions\.yaml: [\s\S]*:3:15 [\s\S]*"newest"/,
+    );
+    expect(failure({ ...valid, UPKEEP_POLICY_FILE: '/etc/upkeep/none.yaml' }).message).toMatch(
+      /^UPKEEP_POLICY_FILE names \/etc\/upkeep\/none\.yaml, which cannot be read/,
+    );
+    expect(failure({ ...valid, UPKEEP_PUBLIC_URL: 'ftp://x' }).message).toContain('UPKEEP_PUBLIC_URL');
   });
 });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UpkeepError } from '@upkeep/errors';
 import { keyIdOf } from '@upkeep/assignment';
+import { loadPolicyConfig, type PolicyConfig } from '@upkeep/policy';
+import { SecretValue } from '@upkeep/sources';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.ts';
 
 export interface ListenAddress {
@@ -48,6 +50,17 @@ export interface AppConfig {
   readonly reconcileIntervalMs: number;
   /** How often the relay looks for outbox rows not yet in BullMQ. */
   readonly outboxPollMs: number;
+  /** versions.yaml the fleet follows (components, sources, strategies, safety); null: none given. */
+  readonly policy: { readonly path: string; readonly config: PolicyConfig } | null;
+  /** How often each component's releases are refreshed from upstream. */
+  readonly discoveryIntervalMs: number;
+  /** Base URL agents use to download artifacts from this control plane. */
+  readonly publicUrl: string;
+  /** Tokens discovery sends upstream (raising rate limits, reaching private projects); printed redacted. */
+  readonly upstreamTokens: {
+    readonly github: SecretValue | undefined;
+    readonly gitlab: SecretValue | undefined;
+  };
 }
 
 /** The variables the README lists, with their defaults. */
@@ -70,6 +83,12 @@ export const ENVIRONMENT_VARIABLES = {
   UPKEEP_ASSIGNMENT_TTL_SECONDS: 'validity of a signed assignment (default 86400)',
   UPKEEP_RECONCILE_INTERVAL_MS: 'reconciler period (default 30000)',
   UPKEEP_OUTBOX_POLL_MS: 'outbox relay period (default 1000)',
+  UPKEEP_POLICY_FILE: 'versions.yaml with the components the fleet runs (discovery, GET /api/check)',
+  UPKEEP_DISCOVERY_INTERVAL_SECONDS: 'how often each component is refreshed from upstream (default 900)',
+  UPKEEP_PUBLIC_URL:
+    'base URL agents reach the REST API at, for artifact downloads (default from UPKEEP_HTTP_ADDRESS)',
+  GITHUB_TOKEN: 'token discovery sends to the GitHub API (optional)',
+  GITLAB_TOKEN: 'token discovery sends to the GitLab API (optional)',
 } as const;
 
 /** prisma/migrations of the repository this file belongs to, from src/ or from the compiled dist/. */
@@ -143,6 +162,13 @@ const environmentSchema = z.object({
   UPKEEP_ASSIGNMENT_TTL_SECONDS: positiveInt(86_400),
   UPKEEP_RECONCILE_INTERVAL_MS: positiveInt(30_000),
   UPKEEP_OUTBOX_POLL_MS: positiveInt(1_000),
+  UPKEEP_POLICY_FILE: z.string().min(1, { message: 'is empty; name a versions.yaml or unset it' }).optional(),
+  UPKEEP_DISCOVERY_INTERVAL_SECONDS: positiveInt(900),
+  GITHUB_TOKEN: z.string().optional(),
+  GITLAB_TOKEN: z.string().optional(),
+  UPKEEP_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://upkeep.example.com' })
+    .optional(),
 });
 
 export type ReadFile = (path: string) => Buffer;
@@ -238,6 +264,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     if (!content.toString('utf8').includes('-----BEGIN '))
       throw configError(variable, 'does not contain PEM data');
   }
+  const httpTls = values.UPKEEP_HTTP_TLS === 'on';
+  const http = values.UPKEEP_HTTP_ADDRESS;
+  const reachableHost = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+  const defaultPublicUrl = `${httpTls ? 'https' : 'http'}://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${http.port}`;
   return {
     database,
     redisUrl: values.REDIS_URL,
@@ -245,7 +275,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     grpc: values.UPKEEP_GRPC_ADDRESS,
     tls,
     mtls,
-    httpTls: values.UPKEEP_HTTP_TLS === 'on',
+    httpTls,
     signingKey: loadSigningKey(values.UPKEEP_SIGNING_KEY_FILE, readFile),
     artifactDir: resolve(values.UPKEEP_ARTIFACT_DIR),
     migrationsDir: resolve(values.UPKEEP_MIGRATIONS_DIR ?? defaultMigrationsDir()),
@@ -254,5 +284,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, re
     assignmentTtlMs: values.UPKEEP_ASSIGNMENT_TTL_SECONDS * 1000,
     reconcileIntervalMs: values.UPKEEP_RECONCILE_INTERVAL_MS,
     outboxPollMs: values.UPKEEP_OUTBOX_POLL_MS,
+    policy: values.UPKEEP_POLICY_FILE === undefined ? null : loadPolicy(values.UPKEEP_POLICY_FILE, readFile),
+    discoveryIntervalMs: values.UPKEEP_DISCOVERY_INTERVAL_SECONDS * 1000,
+    publicUrl: (values.UPKEEP_PUBLIC_URL ?? defaultPublicUrl).replace(/\/+$/, ''),
+    upstreamTokens: { github: secretOf(values.GITHUB_TOKEN), gitlab: secretOf(values.GITLAB_TOKEN) },
   };
+}
+
+function secretOf(value: string | undefined): SecretValue | undefined {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? undefined : new SecretValue(trimmed);
+}
+
+/** Reads versions.yaml once; a bad file stops start-up naming the variable, the file and each problem. */
+function loadPolicy(path: string, readFile: ReadFile): { path: string; config: PolicyConfig } {
+  const absolute = resolve(path);
+  const text = readNamedFile('UPKEEP_POLICY_FILE', absolute, readFile).toString('utf8');
+  try {
+    return { path: absolute, config: loadPolicyConfig(text, absolute) };
+  } catch (cause) {
+    throw configError(
+      'UPKEEP_POLICY_FILE',
+      `names ${absolute}, which is not a valid versions.yaml: ${(cause as Error).message}`,
+      cause,
+    );
+  }
 }

@@ -15,7 +15,14 @@ export class CreateJobDto {
   @ApiProperty({ type: String, example: 'node_exporter' }) component!: string;
   @ApiProperty({ required: false, type: String, nullable: true, example: '1.8.2' }) targetVersion?:
     string | null;
-  @ApiProperty({ required: false, type: ArtifactDto, nullable: true }) artifact?: ArtifactDto | null;
+  @ApiProperty({
+    required: false,
+    type: ArtifactDto,
+    nullable: true,
+    description:
+      'omit for an upgrade of a versions.yaml component: the control plane fetches the release asset for the host, verifies it against the published sha256 and serves it from its artifact cache',
+  })
+  artifact?: ArtifactDto | null;
   @ApiProperty({ type: Number, required: false, description: 'validity of the signed assignment' })
   ttlSeconds?: number;
 }

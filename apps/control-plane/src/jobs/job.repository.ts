@@ -6,7 +6,7 @@ import type { Clock } from '../common/clock.ts';
 import type { Prisma, PrismaClient, Transaction } from '../database/prisma-client.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import type { Actor, Page } from '../audit/audit-event.ts';
-import type { OutboxMessage } from '../outbox/queue-registry.ts';
+import type { TypedOutboxMessage } from '../outbox/queue-registry.ts';
 import { OutboxRepository } from '../outbox/outbox.repository.ts';
 import type { JobOutcome, JobState, JobStepView, JobView, NewJob, StoredAssignment } from './job.ts';
 import { UNDELIVERED_STATES, UNFINISHED_STATES } from './job.ts';
@@ -132,7 +132,7 @@ export class JobRepository {
           updatedAt: now,
         },
       });
-      const message: OutboxMessage<'assignments', 'dispatch'> = {
+      const message: TypedOutboxMessage<'assignments', 'dispatch'> = {
         id,
         queue: 'assignments',
         name: 'dispatch',

@@ -6,6 +6,8 @@ import { CONFIG } from '../common/tokens.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import type { Actor, Page } from '../audit/audit-event.ts';
 import { BackgroundWork } from '../outbox/background-work.ts';
+import { UpstreamArtifactService } from '../artifacts/upstream-artifact.service.ts';
+import { HostRepository } from '../hosts/host.repository.ts';
 import { JobRepository, type JobFilter } from './job.repository.ts';
 import type { JobView } from './job.ts';
 
@@ -28,15 +30,21 @@ export class JobService {
   private readonly config: AppConfig;
   private readonly jobs: JobRepository;
   private readonly background: BackgroundWork;
+  private readonly hosts: HostRepository;
+  private readonly upstreamArtifacts: UpstreamArtifactService;
 
   constructor(
     @Inject(CONFIG) config: AppConfig,
     @Inject(JobRepository) jobs: JobRepository,
     @Inject(BackgroundWork) background: BackgroundWork,
+    @Inject(HostRepository) hosts: HostRepository,
+    @Inject(UpstreamArtifactService) upstreamArtifacts: UpstreamArtifactService,
   ) {
     this.config = config;
     this.jobs = jobs;
     this.background = background;
+    this.hosts = hosts;
+    this.upstreamArtifacts = upstreamArtifacts;
   }
 
   /** Creates, numbers and signs a job for one host; it reaches the agent through the outbox. */
@@ -56,7 +64,18 @@ export class JobService {
     if (!COMPONENT.test(request.component)) {
       throw new UpkeepError('INPUT_INVALID', `component "${request.component}" is not a component name`);
     }
-    const artifact = request.artifact ?? null;
+    let artifact = request.artifact ?? null;
+    if (artifact === null && kind === 'upgrade' && typeof request.targetVersion === 'string') {
+      // No artifact given: fetch the release asset for the host's platform into the store, once.
+      const host = await this.hosts.find(request.hostId);
+      if (host === null) throw new UpkeepError('NOT_FOUND', `host ${request.hostId} does not exist`);
+      artifact = await this.upstreamArtifacts.ensure(
+        request.component,
+        request.targetVersion,
+        host.os,
+        host.arch,
+      );
+    }
     if (artifact !== null) {
       let url: URL | undefined;
       try {
@@ -77,7 +96,7 @@ export class JobService {
     ) {
       throw new UpkeepError(
         'INPUT_INVALID',
-        'an upgrade needs a targetVersion and an artifact (url and sha256)',
+        'an upgrade needs a targetVersion (and an artifact url and sha256 for a component the control plane does not discover)',
       );
     }
     const ttlSeconds = request.ttlSeconds ?? this.config.assignmentTtlMs / 1000;

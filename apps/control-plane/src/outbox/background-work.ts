@@ -4,6 +4,7 @@ import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { AssignmentDispatcher } from '../jobs/assignment-dispatcher.ts';
+import { DiscoveryService } from '../discovery/discovery.service.ts';
 import { JobRepository } from '../jobs/job.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { QueueRepository } from './queue.repository.ts';
@@ -36,6 +37,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
   private readonly queues: QueueRepository;
   private readonly jobs: JobRepository;
   private readonly dispatcher: AssignmentDispatcher;
+  private readonly discovery: DiscoveryService;
   private readonly timers: NodeJS.Timeout[] = [];
   private relaying: Promise<number> | undefined;
   private stopped = false;
@@ -49,6 +51,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     @Inject(QueueRepository) queues: QueueRepository,
     @Inject(JobRepository) jobs: JobRepository,
     @Inject(AssignmentDispatcher) dispatcher: AssignmentDispatcher,
+    @Inject(DiscoveryService) discovery: DiscoveryService,
   ) {
     this.config = config;
     this.options = options;
@@ -58,9 +61,10 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     this.queues = queues;
     this.jobs = jobs;
     this.dispatcher = dispatcher;
+    this.discovery = discovery;
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.options.workers) {
       this.queues.startWorkers({
         assignments: {
@@ -68,7 +72,13 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
             await this.dispatcher.notify(payload.hostId);
           },
         },
+        discovery: {
+          refresh: async (payload) => {
+            await this.discovery.refresh(payload.component);
+          },
+        },
       });
+      await this.discovery.registerSchedules();
     }
     if (this.options.relay) {
       this.every(this.config.outboxPollMs, () => this.relayOnce());

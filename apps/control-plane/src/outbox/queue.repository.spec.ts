@@ -25,6 +25,7 @@ describe('QueueRepository.startWorkers', () => {
   it('refuses a handler for a job the registry does not know', () => {
     const handlers = {
       assignments: { dispatch: () => Promise.resolve(), dispatsh: () => Promise.resolve() },
+      discovery: { refresh: () => Promise.resolve() },
     };
     expect(() => {
       queues.startWorkers(handlers);

@@ -57,6 +57,34 @@ export class QueueRepository implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Creates or updates a repeatable job under a deterministic scheduler id: every
+   * replica may call this at start-up and one schedule results.
+   */
+  async upsertScheduler<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    schedulerId: string,
+    everyMs: number,
+    name: N,
+    payload: QueuePayloads[Q][N],
+  ): Promise<void> {
+    await this.queue(queue).upsertJobScheduler(
+      schedulerId,
+      { every: everyMs },
+      { name, data: payload, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+  }
+
+  async removeScheduler(queue: QueueName, schedulerId: string): Promise<void> {
+    await this.queue(queue).removeJobScheduler(schedulerId);
+  }
+
+  /** Ids of the job schedulers of a queue (for tests and diagnostics). */
+  async schedulerIds(queue: QueueName): Promise<string[]> {
+    const schedulers = await this.queue(queue).getJobSchedulers();
+    return schedulers.map((scheduler) => scheduler.key);
+  }
+
   /** Ids of jobs waiting, delayed or active in a queue (for tests and diagnostics). */
   async jobIds(name: QueueName): Promise<string[]> {
     const jobs = await this.queue(name).getJobs(['waiting', 'delayed', 'active', 'prioritized']);

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../../cli-context.ts';
+import { registerEnrollToken } from './enroll-token.command.ts';
+import { registerHosts } from './hosts.command.ts';
+import { registerJobs } from './jobs.command.ts';
+import { registerLogin } from './login.command.ts';
+
+/**
+ * The operator commands that talk to the control plane's REST API
+ * (`upkeep check --fleet` is the `check` command's fleet mode).
+ */
+export function registerFleetCommands(program: Command, ctx: CliContext): void {
+  const env = ctx.env.fleet;
+  registerLogin(program, ctx, env);
+  registerHosts(program, ctx, env);
+  registerEnrollToken(program, ctx, env);
+  registerJobs(program, ctx, env);
+}
