@@ -152,7 +152,10 @@ describe('upkeep fleet commands', () => {
     ]);
     const table = await upkeep(['check', '--fleet', '--component', 'node_exporter']);
     expect(table.stdout).toMatch(/web-1\s+-\s+node_exporter\s+1\.7\.0\s+1\.8\.0/);
-    expect((await upkeep(['check'])).code).toBe(64);
+    // Without --fleet, `check` is the local one: it needs a versions.yaml, and says so.
+    const local = await upkeep(['check', '--config', '/nonexistent/versions.yaml']);
+    expect(local.code).toBe(66);
+    expect(local.stderr).toMatch(/versions\.yaml does not exist/);
   });
 
   it('lists jobs by host name and state', async () => {
