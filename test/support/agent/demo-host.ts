@@ -1,0 +1,140 @@
+// A host in a folder for the agent's end-to-end tests and the demo: the agent's
+// versions.yaml (host paths, placed under the folder with --root), the
+// demo_exporter component run by the `command` service manager through
+// service-ctl, its health check, and the breaking change 2.0.0 brings.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toYaml } from './yaml-text.ts';
+
+export const DEMO_COMPONENT = 'demo_exporter';
+export const DEMO_REPO = 'demo/demo_exporter';
+export const SERVICE_CTL = fileURLToPath(new URL('../exporter/service-ctl.ts', import.meta.url));
+
+export interface DemoHostOptions {
+  /** The local upstream's base URL (GitHub API). */
+  readonly upstreamUrl: string;
+  /** Where the exporter listens. */
+  readonly port: number;
+  /** Extra arguments of the service (the host's real command line). */
+  readonly extraArgs?: readonly string[];
+  /** Health check timing; the defaults keep a failing check short. */
+  readonly health?: Readonly<Record<string, string | number>>;
+  readonly requireChecksum?: boolean;
+  /** Merged over the component's config. */
+  readonly component?: Readonly<Record<string, unknown>>;
+  /** Merged over `global`. */
+  readonly global?: Readonly<Record<string, unknown>>;
+}
+
+/** Host paths (as the config writes them) and where they are in the folder. */
+export function demoPaths(root: string) {
+  return {
+    config: join(root, 'etc/upkeep/versions.yaml'),
+    binary: join(root, 'usr/local/bin', DEMO_COMPONENT),
+    exporterConfig: join(root, 'etc', DEMO_COMPONENT, 'config.yml'),
+    pidFile: join(root, 'run', `${DEMO_COMPONENT}.pid`),
+    stateDb: join(root, 'var/lib/upkeep/state.db'),
+    metrics: join(root, 'var/lib/node_exporter/textfile_collector/upkeep.prom'),
+    log: join(root, 'var/log/upkeep-agent.log'),
+  };
+}
+
+/** The versions.yaml of the demo host, as data. */
+export function demoHostConfig(root: string, options: DemoHostOptions): Record<string, unknown> {
+  const paths = demoPaths(root);
+  const ctl = (...args: string[]) => [process.execPath, SERVICE_CTL, ...args];
+  return {
+    global: {
+      github_api: { base_url: options.upstreamUrl, timeout: 5, cache_ttl: 1 },
+      cache: { directory: '/var/cache/upkeep', ttl: 1 },
+      state_db: { path: '/var/lib/upkeep/state.db' },
+      metrics: { textfile_dir: '/var/lib/node_exporter/textfile_collector' },
+      safety: {
+        require_checksum_verification: options.requireChecksum ?? true,
+        rollback: { auto_rollback_on_failure: true, retention_count: 3 },
+      },
+      advisories: { enabled: false },
+      ...options.global,
+    },
+    components: {
+      [DEMO_COMPONENT]: {
+        strategy: 'latest',
+        github_repo: DEMO_REPO,
+        download: {
+          archive_type: 'tar.gz',
+          archive_pattern: 'demo_exporter-{VERSION}.linux-amd64.tar.gz',
+          binary_path_in_archive: 'demo_exporter-{VERSION}.linux-amd64/demo_exporter',
+          checksum_file: 'sha256sums.txt',
+        },
+        constraints: { architecture: 'linux-amd64' },
+        install: {
+          binary_path: '/usr/local/bin/demo_exporter',
+          config_path: '/etc/demo_exporter/config.yml',
+          service_name: DEMO_COMPONENT,
+          service_manager: 'command',
+          args: [`--web.listen-address=127.0.0.1:${String(options.port)}`, ...(options.extraArgs ?? [])],
+          commands: {
+            start: ctl('start', paths.pidFile, '{BINARY}', '{ARGS}'),
+            stop: ctl('stop', paths.pidFile),
+            status: ctl('status', paths.pidFile),
+          },
+        },
+        health_check: {
+          type: 'http',
+          url: `http://127.0.0.1:${String(options.port)}/metrics`,
+          expected_status: 200,
+          body_contains: 'demo_exporter_build_info',
+          timeout: '1s',
+          retries: 4,
+          interval: '200ms',
+          min_healthy_time: '300ms',
+          ...options.health,
+        },
+        upgrade: { require_manual_approval_for_major: true },
+        ...options.component,
+      },
+    },
+    breaking_changes: [
+      {
+        component: DEMO_COMPONENT,
+        from_version: '1.2.0',
+        to_version: '2.0.0',
+        change_type: 'flag_removal',
+        description: 'Removed the deprecated --collector.diskstats flag',
+        migration_guide: 'Use --collector.diskstats.ignored-devices instead',
+        severity: 'high',
+        flag: '--collector.diskstats',
+      },
+    ],
+  };
+}
+
+/** Lays out the host folder: its versions.yaml and the exporter's own config file. */
+export function writeDemoHost(root: string, options: DemoHostOptions): string {
+  const paths = demoPaths(root);
+  for (const path of [paths.config, paths.exporterConfig, paths.pidFile])
+    mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(
+    paths.exporterConfig,
+    '# demo_exporter configuration\ncollectors: [cpu, meminfo, diskstats]\n',
+  );
+  writeFileSync(
+    paths.config,
+    `# versions.yaml of a host in ${root} (the agent runs with --root ${root})\n${toYaml(demoHostConfig(root, options))}`,
+  );
+  return paths.config;
+}
+
+/** Stops the host's exporter if it runs (test and demo clean-up). */
+export function stopDemoService(root: string): void {
+  try {
+    execFileSync(process.execPath, [SERVICE_CTL, 'stop', demoPaths(root).pidFile], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+  } catch {
+    // Already gone.
+  }
+}
