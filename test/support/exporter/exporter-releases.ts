@@ -16,7 +16,9 @@ export type ReleaseFault =
   /** An entry climbs out of the extraction folder (`../../`). */
   | 'traversal'
   /** A symlink pointing out of the folder, then a file written through it. */
-  | 'symlink-escape';
+  | 'symlink-escape'
+  /** No checksum file is published. */
+  | 'no-checksum';
 
 export interface ExporterReleaseSpec {
   readonly version: string;
@@ -54,6 +56,7 @@ export function exporterRelease(spec: ExporterReleaseSpec, interpreter: string):
       entries.push({ path: `${folder}/demo_exporter`, content: program });
       break;
     case 'wrong-checksum':
+    case 'no-checksum':
     case undefined:
       entries.push({ path: `${folder}/demo_exporter`, content: program });
       break;
@@ -72,7 +75,7 @@ export function exporterRelease(spec: ExporterReleaseSpec, interpreter: string):
     ...(spec.published_at === undefined ? {} : { published_at: spec.published_at }),
     assets: [
       { name, content: archive, contentType: 'application/gzip' },
-      { name: 'sha256sums.txt', content: sums },
+      ...(spec.fault === 'no-checksum' ? [] : [{ name: 'sha256sums.txt', content: sums }]),
     ],
   };
 }
