@@ -75,9 +75,6 @@ export function registerUpgrade(program: Command, ctx: AgentCliContext): void {
           { terminal },
         );
         printResult(ctx.out, options.json === true, report, () => formatUpgradeReport(report));
-        if (report.outcome === 'failed' && options.json !== true) {
-          ctx.out.stderr(`error: ${report.error?.message ?? report.message}\n`);
-        }
         ctx.setExitCode(report.exit_code);
       });
     });
