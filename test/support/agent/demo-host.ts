@@ -41,10 +41,58 @@ export function demoPaths(root: string) {
   };
 }
 
+/** One demo_exporter-like component of the host: its source, install, service commands and health check. */
+export function exporterComponent(
+  root: string,
+  options: {
+    readonly name: string;
+    readonly repo: string;
+    readonly port: number;
+    readonly extraArgs?: readonly string[] | undefined;
+    readonly health?: Readonly<Record<string, string | number>> | undefined;
+  },
+): Record<string, unknown> {
+  const pidFile = join(root, 'run', `${options.name}.pid`);
+  const ctl = (...args: string[]) => [process.execPath, SERVICE_CTL, ...args];
+  return {
+    strategy: 'latest',
+    github_repo: options.repo,
+    download: {
+      archive_type: 'tar.gz',
+      archive_pattern: 'demo_exporter-{VERSION}.linux-amd64.tar.gz',
+      binary_path_in_archive: 'demo_exporter-{VERSION}.linux-amd64/demo_exporter',
+      checksum_file: 'sha256sums.txt',
+    },
+    constraints: { architecture: 'linux-amd64' },
+    install: {
+      binary_path: `/usr/local/bin/${options.name}`,
+      config_path: `/etc/${options.name}/config.yml`,
+      service_name: options.name,
+      service_manager: 'command',
+      args: [`--web.listen-address=127.0.0.1:${String(options.port)}`, ...(options.extraArgs ?? [])],
+      commands: {
+        start: ctl('start', pidFile, '{BINARY}', '{ARGS}'),
+        stop: ctl('stop', pidFile),
+        status: ctl('status', pidFile),
+      },
+    },
+    health_check: {
+      type: 'http',
+      url: `http://127.0.0.1:${String(options.port)}/metrics`,
+      expected_status: 200,
+      body_contains: 'demo_exporter_build_info',
+      timeout: '1s',
+      retries: 4,
+      interval: '200ms',
+      min_healthy_time: '300ms',
+      ...options.health,
+    },
+    upgrade: { require_manual_approval_for_major: true },
+  };
+}
+
 /** The versions.yaml of the demo host, as data. */
 export function demoHostConfig(root: string, options: DemoHostOptions): Record<string, unknown> {
-  const paths = demoPaths(root);
-  const ctl = (...args: string[]) => [process.execPath, SERVICE_CTL, ...args];
   return {
     global: {
       github_api: { base_url: options.upstreamUrl, timeout: 5, cache_ttl: 1 },
@@ -60,39 +108,13 @@ export function demoHostConfig(root: string, options: DemoHostOptions): Record<s
     },
     components: {
       [DEMO_COMPONENT]: {
-        strategy: 'latest',
-        github_repo: DEMO_REPO,
-        download: {
-          archive_type: 'tar.gz',
-          archive_pattern: 'demo_exporter-{VERSION}.linux-amd64.tar.gz',
-          binary_path_in_archive: 'demo_exporter-{VERSION}.linux-amd64/demo_exporter',
-          checksum_file: 'sha256sums.txt',
-        },
-        constraints: { architecture: 'linux-amd64' },
-        install: {
-          binary_path: '/usr/local/bin/demo_exporter',
-          config_path: '/etc/demo_exporter/config.yml',
-          service_name: DEMO_COMPONENT,
-          service_manager: 'command',
-          args: [`--web.listen-address=127.0.0.1:${String(options.port)}`, ...(options.extraArgs ?? [])],
-          commands: {
-            start: ctl('start', paths.pidFile, '{BINARY}', '{ARGS}'),
-            stop: ctl('stop', paths.pidFile),
-            status: ctl('status', paths.pidFile),
-          },
-        },
-        health_check: {
-          type: 'http',
-          url: `http://127.0.0.1:${String(options.port)}/metrics`,
-          expected_status: 200,
-          body_contains: 'demo_exporter_build_info',
-          timeout: '1s',
-          retries: 4,
-          interval: '200ms',
-          min_healthy_time: '300ms',
-          ...options.health,
-        },
-        upgrade: { require_manual_approval_for_major: true },
+        ...exporterComponent(root, {
+          name: DEMO_COMPONENT,
+          repo: DEMO_REPO,
+          port: options.port,
+          extraArgs: options.extraArgs,
+          health: options.health,
+        }),
         ...options.component,
       },
     },
@@ -111,30 +133,40 @@ export function demoHostConfig(root: string, options: DemoHostOptions): Record<s
   };
 }
 
-/** Lays out the host folder: its versions.yaml and the exporter's own config file. */
-export function writeDemoHost(root: string, options: DemoHostOptions): string {
+/** Writes a versions.yaml (data) into the host folder, and the components' own config files. */
+export function writeHostConfig(root: string, config: Record<string, unknown>): string {
   const paths = demoPaths(root);
-  for (const path of [paths.config, paths.exporterConfig, paths.pidFile])
-    mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
-    paths.exporterConfig,
-    '# demo_exporter configuration\ncollectors: [cpu, meminfo, diskstats]\n',
-  );
+  mkdirSync(dirname(paths.config), { recursive: true });
+  mkdirSync(join(root, 'run'), { recursive: true });
+  for (const name of Object.keys(config['components'] ?? {})) {
+    mkdirSync(join(root, 'etc', name), { recursive: true });
+    writeFileSync(
+      join(root, 'etc', name, 'config.yml'),
+      `# ${name} configuration\ncollectors: [cpu, meminfo, diskstats]\n`,
+    );
+  }
   writeFileSync(
     paths.config,
-    `# versions.yaml of a host in ${root} (the agent runs with --root ${root})\n${toYaml(demoHostConfig(root, options))}`,
+    `# versions.yaml of a host in ${root} (the agent runs with --root ${root})\n${toYaml(config)}`,
   );
   return paths.config;
 }
 
-/** Stops the host's exporter if it runs (test and demo clean-up). */
-export function stopDemoService(root: string): void {
-  try {
-    execFileSync(process.execPath, [SERVICE_CTL, 'stop', demoPaths(root).pidFile], {
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-  } catch {
-    // Already gone.
+/** Lays out the host folder: its versions.yaml and the exporter's own config file. */
+export function writeDemoHost(root: string, options: DemoHostOptions): string {
+  return writeHostConfig(root, demoHostConfig(root, options));
+}
+
+/** Stops the host's services if they run (test and demo clean-up). */
+export function stopDemoService(root: string, names: readonly string[] = [DEMO_COMPONENT]): void {
+  for (const name of names) {
+    try {
+      execFileSync(process.execPath, [SERVICE_CTL, 'stop', join(root, 'run', `${name}.pid`)], {
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
+    } catch {
+      // Already gone.
+    }
   }
 }
