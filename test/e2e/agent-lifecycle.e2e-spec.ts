@@ -2,7 +2,7 @@
 // upstream serving demo_exporter releases (real tar.gz + sha256sums.txt), the
 // exporter really serving HTTP and really stopped and started by the `command`
 // service manager, and the agent run as a process for every step.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -298,5 +298,48 @@ describe('upkeep-agent on one host', () => {
     const missing = await runAgent(['status', '--root', join(root, 'nowhere')]);
     expect(missing.code).toBe(66);
     expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('reads the command line from the unit ExecStart without install.args; UPKEEP_ROOT stands for --root', async () => {
+    const unit = join(root, 'etc/systemd/system/demo_exporter.service');
+    mkdirSync(join(unit, '..'), { recursive: true });
+    writeFileSync(
+      unit,
+      `[Unit]\nDescription=demo\n\n[Service]\nExecStart=/usr/local/bin/demo_exporter \\\n  --web.listen-address=127.0.0.1:${String(port)} --collector.diskstats\n`,
+    );
+    writeDemoHost(root, {
+      upstreamUrl: upstream.url,
+      port,
+      component: {
+        install: {
+          binary_path: '/usr/local/bin/demo_exporter',
+          unit_path: '/etc/systemd/system/demo_exporter.service',
+          service_manager: 'none',
+        },
+      },
+    });
+    const run = await runAgent(['upgrade', DEMO_COMPONENT, '2.0.0', '--force', '--dry-run', '--json'], {
+      env: { ...process.env, UPKEEP_ROOT: root, UPKEEP_LOG_LEVEL: 'silent' },
+    });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Json;
+    expect(report).toMatchObject({
+      outcome: 'dry_run',
+      command_line: {
+        source: 'unit-file',
+        argv: [
+          '/usr/local/bin/demo_exporter',
+          `--web.listen-address=127.0.0.1:${String(port)}`,
+          '--collector.diskstats',
+        ],
+      },
+      decision: { action: 'manual_approval', approved: true },
+    });
+    const changes = (
+      report['decision'] as { breaking_changes: { flag?: string; affects_host: boolean | null }[] }
+    ).breaking_changes;
+    expect(changes).toContainEqual(
+      expect.objectContaining({ flag: '--collector.diskstats', affects_host: true }),
+    );
   });
 });

@@ -49,6 +49,18 @@ beforeAll(async () => {
   // The server first: installing the client without it is refused (compatible_with).
   const early = await agentJson(root, ['upgrade', 'client', '1.0.0']);
   expect(early.json).toMatchObject({ outcome: 'refused', decision: { action: 'reject' } });
+  const overridden = await agentJson(root, [
+    'upgrade',
+    'client',
+    '1.0.0',
+    '--skip-safety-checks',
+    '--dry-run',
+  ]);
+  expect(overridden.json).toMatchObject({
+    outcome: 'dry_run',
+    would: 'proceed',
+    safety_checks_skipped: true,
+  });
   for (const name of ['server', 'client'])
     expect((await agentJson(root, ['upgrade', name, '1.0.0'])).code).toBe(0);
 });

@@ -47,6 +47,15 @@ export async function checkUpgrades(ctx: AgentContext, only: string | undefined)
       );
       const decision = evaluation.decision;
       const gate = evaluation.gate;
+      if (gate.verdict === 'proceed' || gate.verdict === 'held') {
+        ctx.log.event('upgrade_available', {
+          component: name,
+          from: current,
+          to: evaluation.target.version,
+          action: decision?.action,
+          risk_level: decision?.risk_level,
+        });
+      }
       components.push({
         component: name,
         current,

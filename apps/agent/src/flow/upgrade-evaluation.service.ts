@@ -27,7 +27,7 @@ export interface TargetChoice {
   readonly how: 'explicit' | 'strategy' | 'fallback';
   readonly strategy: string | null;
   readonly explanation: readonly string[];
-  readonly passedOver: readonly { readonly version: string; readonly reason: string }[];
+  readonly passed_over: readonly { readonly version: string; readonly reason: string }[];
 }
 
 /** The gate's verdict on a decision: go ahead, or why not. */
@@ -77,7 +77,7 @@ function choiceOf(resolution: Resolution): TargetChoice {
     how: resolution.source === 'fallback' ? 'fallback' : 'strategy',
     strategy: resolution.strategy,
     explanation: resolution.explanation,
-    passedOver: resolution.passedOver,
+    passed_over: resolution.passedOver,
   };
 }
 
@@ -167,7 +167,7 @@ export async function evaluateUpgrade(
       how: 'explicit',
       strategy: null,
       explanation: [`version ${version} asked for on the command line`],
-      passedOver: [],
+      passed_over: [],
     };
     failedBefore = ctx.failed.find(name, version);
     if (failedBefore !== null && !request.force) {

@@ -39,7 +39,7 @@ export function formatUpgradeReport(report: UpgradeReport): string {
       ? 'asked for'
       : `strategy ${report.target.strategy ?? '?'}${report.target.how === 'fallback' ? ', fallback_version' : ''}`;
   const lines = [`${report.component}: ${from} -> ${report.to_version} (${how})`];
-  for (const passed of report.target.passedOver.slice(0, 5))
+  for (const passed of report.target.passed_over.slice(0, 5))
     lines.push(`  passed over ${passed.version}: ${passed.reason}`);
   if (report.command_line.source !== 'none') {
     lines.push(
