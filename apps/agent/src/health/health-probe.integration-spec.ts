@@ -6,7 +6,12 @@ import { realSleep } from '../download/http.port.ts';
 import { execFileRunner } from '../service/process-runner.repository.ts';
 import { createServiceManager } from '../service/service-manager.repository.ts';
 import type { ServiceManager } from '../service/service-manager.port.ts';
-import { commandManagerFor, freePort, writeFakeBinary } from '../testing/fake-host.fixture.ts';
+import {
+  commandManagerFor,
+  freePort,
+  writeFakeBinary,
+  type ExporterBehaviour,
+} from '../testing/fake-host.fixture.ts';
 import { waitUntilHealthy } from './health-check.service.ts';
 import { createHealthProbe } from './health-probe.repository.ts';
 import { readBinaryVersion, verifyBinaryVersion } from './version-check.service.ts';
@@ -24,9 +29,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startExporter(...flags: string[]): Promise<number> {
+async function startExporter(behaviour: ExporterBehaviour = 'healthy'): Promise<number> {
   const binary = join(dir, 'exporter');
-  writeFakeBinary(binary, '1.2.0', ...flags);
+  writeFakeBinary(binary, '1.2.0', behaviour);
   const port = await freePort();
   const manager = createServiceManager(commandManagerFor('exporter', binary, join(dir, 'pid'), port), run);
   managers.push(manager);
@@ -53,9 +58,9 @@ describe('health probes against a real process', () => {
   });
 
   it('fails on the wrong status, a missing body text, a closed port, and a failing command', async () => {
-    const port = await startExporter('--unhealthy');
+    const port = await startExporter('unhealthy');
     const status = await createHealthProbe(
-      { type: 'http', url: `http://127.0.0.1:${String(port)}/health` },
+      { type: 'http', url: `http://127.0.0.1:${String(port)}/metrics` },
       { run },
     )(1000);
     expect(status).toEqual({
@@ -83,7 +88,7 @@ describe('health probes against a real process', () => {
     await expect(
       waitUntilHealthy(
         'exporter',
-        createHealthProbe({ type: 'http', url: `http://127.0.0.1:${String(port)}/health` }, { run }),
+        createHealthProbe({ type: 'http', url: `http://127.0.0.1:${String(port)}/metrics` }, { run }),
         timing,
         clock,
       ),
@@ -101,7 +106,7 @@ describe('health probes against a real process', () => {
 });
 
 describe('version check', () => {
-  it('reads `--version` from stderr and compares it', async () => {
+  it('reads what `--version` prints and compares it', async () => {
     const binary = join(dir, 'exporter');
     writeFakeBinary(binary, '1.7.0');
     expect(await readBinaryVersion({ component: 'x', binaryPath: binary }, run)).toBe('1.7.0');

@@ -26,7 +26,7 @@ import {
   servedVersion,
   type Host,
 } from '../testing/agent-host.fixture.ts';
-import { freePort } from '../testing/fake-host.fixture.ts';
+import { freePort, type ExporterBehaviour } from '../testing/fake-host.fixture.ts';
 import { describeResult } from '../service/process-runner.port.ts';
 import { execFileRunner } from '../service/process-runner.repository.ts';
 import { sha256File } from '../verify/file-hash.repository.ts';
@@ -53,8 +53,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function publish(version: string, ...flags: string[]): { url: string; sha256: string } {
-  const release = releaseArchive(version, ...flags);
+function publish(version: string, behaviour: ExporterBehaviour = 'healthy'): { url: string; sha256: string } {
+  const release = releaseArchive(version, behaviour);
   server.serve(`/${version}.tar.gz`, { body: release.body, etag: `"${version}"` });
   return { url: server.url(`/${version}.tar.gz`), sha256: release.sha256 };
 }
@@ -87,7 +87,7 @@ async function failureOf(promise: Promise<unknown>): Promise<{ code: string; mes
 async function expectOldVersionKept(why: RegExp): Promise<void> {
   expect(await servedVersion(port)).toBe('1.0.0');
   expect(host.installed.find(COMPONENT)?.version).toBe('1.0.0');
-  expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('--version-text 1.0.0');
+  expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('demo_exporter 1.0.0 (');
   const failure = host.history.list({ component: COMPONENT, limit: 10 }).find((record) => !record.success);
   expect(failure?.errorMessage).toMatch(why);
   expect(host.journal.unfinished()).toEqual([]);
@@ -114,7 +114,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
     });
     const point = host.rollbackPoints.latest(COMPONENT);
     expect(point.version).toBe('1.0.0');
-    expect(readFileSync(point.binaryBackupPath, 'utf8')).toContain('--version-text 1.0.0');
+    expect(readFileSync(point.binaryBackupPath, 'utf8')).toContain('demo_exporter 1.0.0 (');
     expect(readdirSync(hostPaths(root).work)).toEqual([]);
     const metricsDir = join(root, 'var/lib/node_exporter/textfile');
     await writeMetricsTextfile(metricsDir, collectMetrics(host.db, host.installed, host.points), new Date());
@@ -131,7 +131,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
   });
 
   it('rolls back a version that fails its health check, and caps the retry loop', async () => {
-    const release = publish('1.2.0', '--unhealthy');
+    const release = publish('1.2.0', 'unhealthy');
     const failure = await failureOf(host.executor().execute(host.plan('1.2.0', release.url, release.sha256)));
     expect(failure.code).toBe('HEALTH_CHECK_FAILED');
     expect(failure.message).toContain('rolled back: 1.0.0 restored');
@@ -145,10 +145,10 @@ describe('UpgradeExecutor on a host in a folder', () => {
   });
 
   it("rolls back a service that will not start, with the manager's output in the error", async () => {
-    const release = publish('1.3.0', '--crash');
+    const release = publish('1.3.0', 'crash');
     const failure = await failureOf(host.executor().execute(host.plan('1.3.0', release.url, release.sha256)));
     expect(failure.code).toBe('SERVICE_FAILED');
-    expect(failure.message).toContain('refusing to start (--crash)');
+    expect(failure.message).toContain('demo_exporter: fatal: cannot start');
     await expectOldVersionKept(/^start: /);
   });
 
@@ -214,7 +214,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
   });
 
   it('stops with STATE_CORRUPT when the rollback point is corrupt, and never deletes the installed binary', async () => {
-    const release = publish('1.2.0', '--unhealthy');
+    const release = publish('1.2.0', 'unhealthy');
     const executor = host.executor({
       before: (step) => {
         if (step === 'start')
@@ -224,7 +224,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
     const failure = await failureOf(executor.execute(host.plan('1.2.0', release.url, release.sha256)));
     expect(failure.code).toBe('STATE_CORRUPT');
     expect(failure.message).toContain('rollback impossible');
-    expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('--version-text 1.2.0');
+    expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('demo_exporter 1.2.0 (');
     expect(host.journal.unfinished()).toHaveLength(1);
     const next = await failureOf(host.executor().execute(host.plan('1.2.0', release.url, release.sha256)));
     expect(next.code).toBe('OPERATION_IN_PROGRESS');
@@ -251,7 +251,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
     await host.runtime.service.stop();
     host.installed.remove(COMPONENT);
     rmSync(hostPaths(root).binary);
-    const broken = publish('2.0.0', '--unhealthy');
+    const broken = publish('2.0.0', 'unhealthy');
     expect(
       (await failureOf(host.executor().execute(host.plan('2.0.0', broken.url, broken.sha256)))).code,
     ).toBe('HEALTH_CHECK_FAILED');
@@ -264,7 +264,7 @@ describe('UpgradeExecutor on a host in a folder', () => {
   });
 
   it('leaves a failed version in place with --no-rollback, and says so', async () => {
-    const release = publish('1.2.0', '--unhealthy');
+    const release = publish('1.2.0', 'unhealthy');
     const plan = { ...host.plan('1.2.0', release.url, release.sha256), autoRollback: false };
     expect((await failureOf(host.executor().execute(plan))).code).toBe('HEALTH_CHECK_FAILED');
     expect(await servedVersion(port)).toBe('1.2.0');

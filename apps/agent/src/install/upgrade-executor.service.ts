@@ -1,5 +1,5 @@
-import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import {
   locateBinary,
@@ -181,13 +181,15 @@ export class UpgradeExecutor {
         progress.stoppedAt = deps.now();
         await runtime.service.stop();
       });
-      await step('swap', { ...undo(), target: runtime.binaryPath }, () =>
-        installFileAtomically(staged, {
+      await step('swap', { ...undo(), target: runtime.binaryPath }, async () => {
+        // A first install may be the first file in its folder (`install -D`).
+        if (!hasCurrent) await mkdir(dirname(runtime.binaryPath), { recursive: true });
+        await installFileAtomically(staged, {
           target: runtime.binaryPath,
           mode: runtime.mode,
           owner: runtime.owner,
-        }),
-      );
+        });
+      });
       await step('start', undo(), () => runtime.service.start());
       const healthyAt = await step('health', undo(), async () => {
         let firstHealthy = deps.now();
@@ -344,7 +346,7 @@ export class UpgradeExecutor {
         deps.history.append(failure());
         handle.step('aborted', { reason: message });
       });
-      return error;
+      return annotated(error, { failedStep, operationId: handle.operationId });
     }
     if (!plan.autoRollback) {
       deps.db.transaction(() => {
@@ -354,7 +356,7 @@ export class UpgradeExecutor {
         deps.failed.record(runtime.component, plan.toVersion, message, deps.clock().toISOString());
         handle.step('abandoned', { reason: message, noRollback: true });
       });
-      return error;
+      return annotated(error, { failedStep, operationId: handle.operationId, leftInPlace: true });
     }
     try {
       await restorePrevious(handle, runtime, undo, {
@@ -421,6 +423,16 @@ export function commitUpgrade(
     deps.history.append(record);
     deps.failed.clear(installed.component, installed.version);
     handle.step('committed', {});
+  });
+}
+
+/** The same error with what the caller reports added: the step that failed, the operation. */
+function annotated(error: unknown, details: Readonly<Record<string, unknown>>): unknown {
+  if (!isUpkeepError(error)) return error;
+  return new UpkeepError(error.code, error.message, {
+    details: { ...error.details, ...details },
+    hint: error.hint,
+    cause: error,
   });
 }
 

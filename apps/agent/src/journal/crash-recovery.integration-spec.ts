@@ -27,7 +27,7 @@ let broken: { url: string; sha256: string };
 beforeAll(async () => {
   server = await startArtifactServer();
   const g = releaseArchive('1.1.0');
-  const b = releaseArchive('1.2.0', '--unhealthy');
+  const b = releaseArchive('1.2.0', 'unhealthy');
   server.serve('/good.tar.gz', { body: g.body });
   server.serve('/broken.tar.gz', { body: b.body });
   good = { url: server.url('/good.tar.gz'), sha256: g.sha256 };
@@ -129,7 +129,7 @@ describe('kill -9 at every journal step, then recover', () => {
         }
         expect(await servedVersion(port)).toBe(version);
         expect(host.installed.find(COMPONENT)?.version).toBe(version);
-        expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain(`--version-text ${version}`);
+        expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain(`demo_exporter ${version} (`);
         expect(host.journal.unfinished()).toEqual([]);
         expect(await recoverInterruptedOperations(host.recoveryDeps())).toEqual([]);
       } finally {
@@ -162,7 +162,7 @@ describe('kill -9 at every journal step, then recover', () => {
       const [report] = await recoverInterruptedOperations(host.recoveryDeps());
       expect(report?.outcome).toBe('failed');
       expect(report?.error?.code).toBe('STATE_CORRUPT');
-      expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('--version-text 1.1.0');
+      expect(readFileSync(hostPaths(root).binary, 'utf8')).toContain('demo_exporter 1.1.0 (');
       expect(await servedVersion(port)).toBe('1.1.0');
       expect(host.journal.unfinished()).toHaveLength(1);
     } finally {

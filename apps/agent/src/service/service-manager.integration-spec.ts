@@ -48,7 +48,7 @@ describe('command service manager (real processes)', () => {
 
   it("fails a service that will not start with the manager's own output", async () => {
     const binary = join(dir, 'exporter');
-    writeFakeBinary(binary, '1.0.0', '--crash');
+    writeFakeBinary(binary, '1.0.0', 'crash');
     const manager = createServiceManager(
       commandManagerFor('exporter', binary, join(dir, 'pid'), await freePort()),
       execFileRunner,
@@ -58,7 +58,7 @@ describe('command service manager (real processes)', () => {
       expect.unreachable();
     } catch (error) {
       expect(isUpkeepError(error) && error.code).toBe('SERVICE_FAILED');
-      expect((error as Error).message).toContain('refusing to start (--crash)');
+      expect((error as Error).message).toContain('demo_exporter: fatal: cannot start');
       expect((error as Error).message).toContain('exit code 1');
     }
     expect(await manager.isActive()).toBe(false);

@@ -31,7 +31,9 @@ import { RollbackPointsRepository } from '../state/rollback-points.repository.ts
 import { StateDatabase } from '../state/state-database.repository.ts';
 import { UpgradeHistoryRepository } from '../state/upgrade-history.repository.ts';
 import { verifyDetachedSignature } from '../verify/signature.repository.ts';
-import { commandManagerFor, fakeBinaryScript } from './fake-host.fixture.ts';
+import { commandManagerFor, fakeBinaryScript, type ExporterBehaviour } from './fake-host.fixture.ts';
+
+export { servedVersion } from './fake-host.fixture.ts';
 
 export const COMPONENT = 'exporter';
 
@@ -64,13 +66,13 @@ export function layHost(root: string, version: string): void {
 /** A release archive (tar.gz) of the fake exporter, and its sha256. */
 export function releaseArchive(
   version: string,
-  ...flags: string[]
+  behaviour: ExporterBehaviour = 'healthy',
 ): { body: Buffer; sha256: string; inner: string } {
   const inner = `exporter-${version}.linux-amd64/${COMPONENT}`;
   const body = gzipSync(
     rawTar([
       { name: `exporter-${version}.linux-amd64/`, type: '5' },
-      { name: inner, mode: 0o755, data: fakeBinaryScript(version, ...flags) },
+      { name: inner, mode: 0o755, data: fakeBinaryScript(version, behaviour) },
       { name: `exporter-${version}.linux-amd64/LICENSE`, data: 'MIT' },
     ]),
   );
@@ -124,7 +126,11 @@ export function openHost(spec: HostSpec): Host {
       execFileRunner,
     ),
     healthProbe: createHealthProbe(
-      { type: 'http', url: `http://127.0.0.1:${String(spec.port)}/health`, bodyContains: 'ok' },
+      {
+        type: 'http',
+        url: `http://127.0.0.1:${String(spec.port)}/metrics`,
+        bodyContains: 'demo_exporter_build_info',
+      },
       { run: execFileRunner },
     ),
     healthTiming: { timeoutMs: 1000, retries: 15, intervalMs: 50, minHealthyMs: 150 },
@@ -218,14 +224,4 @@ export function recordInstalled(host: Host, version: string, sha256: string): vo
     checksum: sha256,
     metadata: {},
   });
-}
-
-/** The version the running exporter reports over HTTP, or null when it does not answer. */
-export async function servedVersion(port: number): Promise<string | null> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
-    return /version="([^"]+)"/.exec(text)?.[1] ?? null;
-  } catch {
-    return null;
-  }
 }

@@ -1,27 +1,38 @@
-// Builds "binaries" of the fake exporter for integration tests: each version is
-// a small shell script that runs the fixture with its version baked in, so
-// versions differ in content like real releases do.
+// Builds binaries of demo_exporter (test/support/exporter) for integration
+// tests and a `command` service manager that runs them through service-ctl,
+// the same pieces the end-to-end suites and the demo use.
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import {
+  exporterProgram,
+  type ExporterBehaviour,
+} from '../../../../test/support/exporter/exporter-program.ts';
 import type { ServiceManagerConfig } from '../service/service-manager.port.ts';
 
-export const FAKE_EXPORTER = fileURLToPath(new URL('./fake-exporter.fixture.ts', import.meta.url));
-export const SERVICE_CTL = fileURLToPath(new URL('./service-ctl.fixture.ts', import.meta.url));
+export { freePort } from '../../../../test/support/free-port.ts';
+export { servedVersion } from '../../../../test/support/exporter/exporter-program.ts';
+export type { ExporterBehaviour };
 
-/** Writes an executable for `version` at `path`; extra flags (`--unhealthy`, `--crash`) are baked in. */
-export function writeFakeBinary(path: string, version: string, ...flags: string[]): void {
-  writeFileSync(path, fakeBinaryScript(version, ...flags));
+export const SERVICE_CTL = fileURLToPath(
+  new URL('../../../../test/support/exporter/service-ctl.ts', import.meta.url),
+);
+
+/** Writes an executable demo_exporter of `version` at `path`. */
+export function writeFakeBinary(
+  path: string,
+  version: string,
+  behaviour: ExporterBehaviour = 'healthy',
+): void {
+  writeFileSync(path, fakeBinaryScript(version, behaviour));
   chmodSync(path, 0o755);
 }
 
-/** The content of a fake exporter "binary" for `version`. */
-export function fakeBinaryScript(version: string, ...flags: string[]): string {
-  const extra = flags.map((flag) => ` ${flag}`).join('');
-  return `#!/bin/sh\nexec "${process.execPath}" "${FAKE_EXPORTER}" --version-text ${version}${extra} "$@"\n`;
+/** The content of a demo_exporter "binary" of `version`, run by this Node. */
+export function fakeBinaryScript(version: string, behaviour: ExporterBehaviour = 'healthy'): string {
+  return exporterProgram(version, behaviour, { interpreter: process.execPath });
 }
 
-/** A `command` service manager that runs `binary` through the service-ctl fixture. */
+/** A `command` service manager that runs `binary` on `port` through service-ctl. */
 export function commandManagerFor(
   name: string,
   binary: string,
@@ -32,24 +43,9 @@ export function commandManagerFor(
   return {
     kind: 'command',
     name,
-    start: ctl('start', binary, pidFile, String(port)),
+    start: ctl('start', pidFile, binary, `--web.listen-address=127.0.0.1:${String(port)}`),
     stop: ctl('stop', pidFile),
     status: ctl('status', pidFile),
     timeoutMs: 20_000,
   };
-}
-
-/** A free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import type { AgentCliContext } from './agent-cli-context.ts';
+import { registerCheck } from './commands/check.command.ts';
+import { registerCleanup } from './commands/cleanup.command.ts';
+import { registerHistory } from './commands/history.command.ts';
+import { registerRecover } from './commands/recover.command.ts';
+import { registerRollbackPoints } from './commands/rollback-points.command.ts';
+import { registerRollback } from './commands/rollback.command.ts';
+import { registerStatus } from './commands/status.command.ts';
+import { registerUpgrade } from './commands/upgrade.command.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** The `upkeep-agent` command line: every command registered in one place. */
+export function buildAgentProgram(ctx: AgentCliContext): Command {
+  const program = new Command('upkeep-agent')
+    .description(
+      'Upkeep agent: verified, atomic, crash-safe install, upgrade and rollback of infrastructure binaries on this host',
+    )
+    .version(AGENT_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print stacks of internal errors');
+  registerStatus(program, ctx);
+  registerCheck(program, ctx);
+  registerUpgrade(program, ctx);
+  registerRollback(program, ctx);
+  registerHistory(program, ctx);
+  registerRollbackPoints(program, ctx);
+  registerCleanup(program, ctx);
+  registerRecover(program, ctx);
+  return program;
+}
