@@ -40,6 +40,8 @@ describe('upkeep-agent run in a fleet', () => {
   let port = 0;
   let agent: ChildProcess | undefined;
   let agentLog = '';
+  // A host name, not an IP: Node warns about an IP as TLS server name.
+  const server = (): string => environment.grpcUrl.replace('127.0.0.1', 'localhost');
 
   const api = async <T>(
     method: string,
@@ -97,7 +99,7 @@ describe('upkeep-agent run in a fleet', () => {
     const bad = await runAgent([
       'enroll',
       '--server',
-      environment.grpcUrl,
+      server(),
       '--token',
       'upk_enroll_nope',
       '--ca-file',
@@ -106,7 +108,7 @@ describe('upkeep-agent run in a fleet', () => {
       root,
     ]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain(`enrollment at ${environment.grpcUrl} failed`);
+    expect(bad.stderr).toContain(`enrollment at ${server()} failed`);
 
     const token = await api<{ token: string }>('POST', '/api/enrollment-tokens', {
       description: 'fleet agent e2e',
@@ -119,7 +121,7 @@ describe('upkeep-agent run in a fleet', () => {
     const enrolled = await runAgent([
       'enroll',
       '--server',
-      environment.grpcUrl,
+      server(),
       '--token',
       token.body.token,
       '--ca-file',
@@ -140,7 +142,7 @@ describe('upkeep-agent run in a fleet', () => {
     const again = await runAgent([
       'enroll',
       '--server',
-      environment.grpcUrl,
+      server(),
       '--token',
       token.body.token,
       '--root',
