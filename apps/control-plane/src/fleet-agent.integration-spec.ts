@@ -21,6 +21,11 @@ import { ApiTokenService } from './auth/api-token.service.ts';
 import { createTestEnvironment, TLS_DIR, type TestEnvironment } from './testing/test-control-plane.ts';
 import { eventually } from './testing/test-agent.ts';
 
+interface Reply<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
 // End to end with real processes: the control plane (Postgres, Redis, gRPC), `upkeep-agent enroll`
 // and `upkeep-agent run` spawned from source on a host folder whose demo_exporter really serves HTTP
 // and is really stopped and started. Here rather than in test/e2e because the control plane needs
@@ -43,11 +48,11 @@ describe('upkeep-agent run in a fleet', () => {
   // A host name, not an IP: Node warns about an IP as TLS server name.
   const server = (): string => environment.grpcUrl.replace('127.0.0.1', 'localhost');
 
-  const api = async <T>(
+  const api = async <T = Record<string, unknown>>(
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: T }> => {
+  ): Promise<Reply<T>> => {
     const response = await fetch(`${controlPlane.httpUrl}${path}`, {
       method,
       headers: {

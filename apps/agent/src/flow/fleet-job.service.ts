@@ -129,7 +129,8 @@ async function upgradeFromAssignment(
     };
   } catch (error) {
     const result = failure(error);
-    await steps.step(index, String(result.details?.['step'] ?? 'upgrade'), 'failed', result.message);
+    const step = result.details?.['step'];
+    await steps.step(index, typeof step === 'string' ? step : 'upgrade', 'failed', result.message);
     return result;
   }
 }

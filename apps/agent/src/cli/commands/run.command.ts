@@ -100,16 +100,24 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
           }
         },
       });
-      session.on('connected', (agentId) => runLog.event('fleet_connected', { agent_id: agentId }));
-      session.on('disconnected', (reason, retryInMs) =>
-        runLog.event('fleet_disconnected', { reason, retry_in_ms: retryInMs }),
-      );
-      session.on('assignment', (a) => runLog.event('fleet_assignment', { job_id: a.jobId, kind: a.kind }));
-      session.on('duplicate', (jobId) => runLog.event('fleet_duplicate', { job_id: jobId }));
-      session.on('refused', (jobId, reason) => runLog.event('fleet_refused', { job_id: jobId, reason }));
-      session.on('result-acknowledged', (jobId) =>
-        runLog.event('fleet_result_acknowledged', { job_id: jobId }),
-      );
+      session.on('connected', (agentId) => {
+        runLog.event('fleet_connected', { agent_id: agentId });
+      });
+      session.on('disconnected', (reason, retryInMs) => {
+        runLog.event('fleet_disconnected', { reason, retry_in_ms: retryInMs });
+      });
+      session.on('assignment', (a) => {
+        runLog.event('fleet_assignment', { job_id: a.jobId, kind: a.kind, component: a.component });
+      });
+      session.on('duplicate', (jobId) => {
+        runLog.event('fleet_duplicate', { job_id: jobId });
+      });
+      session.on('refused', (jobId, reason) => {
+        runLog.warn('fleet_refused', `assignment ${jobId} refused: ${reason}`, { job_id: jobId, reason });
+      });
+      session.on('result-acknowledged', (jobId) => {
+        runLog.event('fleet_result_acknowledged', { job_id: jobId });
+      });
       const finished = new Promise<Error | null>((resolveStop) => {
         const stop = () => {
           resolveStop(null);
