@@ -114,6 +114,7 @@ describe('upkeep-agent run in a fleet', () => {
     ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain(`enrollment at ${server()} failed`);
+    expect(bad.stderr).toContain('ask an operator for a new enrollment token');
 
     const token = await api<{ token: string }>('POST', '/api/enrollment-tokens', {
       description: 'fleet agent e2e',
@@ -226,6 +227,24 @@ describe('upkeep-agent run in a fleet', () => {
       20_000,
     );
     expect(readFileSync(demoPaths(root).stateDb).length).toBeGreaterThan(0);
+
+    // A rollback job runs the local rollback flow: the previous version is back and serving.
+    const rollback = await api<{ id: string }>('POST', '/api/jobs', {
+      hostId,
+      kind: 'rollback',
+      component: DEMO_COMPONENT,
+    });
+    expect(rollback.status).toBe(201);
+    const rolledBack = await eventually(
+      async () => {
+        const answer = await api<{ state: string }>('GET', `/api/jobs/${rollback.body.id}`);
+        return answer.body.state === 'succeeded' || answer.body.state === 'failed' ? answer.body : undefined;
+      },
+      'the rollback job',
+      60_000,
+    );
+    expect(rolledBack.state, agentLog).toBe('succeeded');
+    expect(await servedVersion(port)).toBe('1.0.0');
 
     agent.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => agent?.once('exit', resolve));
