@@ -19,7 +19,9 @@ import { startUpstream, type Upstream } from '../../../test/support/upstream/ind
 import type { RunningControlPlane } from './bootstrap.ts';
 import { ApiTokenService } from './auth/api-token.service.ts';
 import { createTestEnvironment, TLS_DIR, type TestEnvironment } from './testing/test-control-plane.ts';
-import { eventually } from './testing/test-agent.ts';
+import { EnrollmentService } from './enrollment/enrollment.service.ts';
+import { HostService } from './hosts/host.service.ts';
+import { eventually, TEST_OPERATOR } from './testing/test-agent.ts';
 
 interface Reply<T> {
   readonly status: number;
@@ -251,4 +253,105 @@ describe('upkeep-agent run in a fleet', () => {
     expect(code, agentLog).toBe(0);
     expect(agentLog).toContain('"fleet_stopped"');
   }, 120_000);
+});
+
+describe('upkeep-agent enroll and run with mutual TLS', () => {
+  const root = mkdtempSync(join(tmpdir(), 'upkeep-fleet-mtls-'));
+  let environment: TestEnvironment;
+  let controlPlane: RunningControlPlane;
+  let agent: ChildProcess | undefined;
+  let agentLog = '';
+
+  beforeAll(async () => {
+    writeDemoHost(root, { upstreamUrl: 'http://127.0.0.1:9', port: await freePort() });
+    environment = await createTestEnvironment({ mtls: true });
+    controlPlane = await environment.start();
+  });
+
+  afterAll(async () => {
+    if (agent !== undefined && agent.exitCode === null) {
+      agent.kill('SIGTERM');
+      await new Promise((resolve) => agent?.once('exit', resolve));
+    }
+    await environment.cleanup();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps the client pair for run, and the control plane sees the agent', async () => {
+    const server = environment.grpcUrl.replace('127.0.0.1', 'localhost');
+    const { token } = await controlPlane.app
+      .get(EnrollmentService)
+      .createToken(
+        { description: '', labels: {}, groups: [], singleUse: false, ttlSeconds: 600 },
+        TEST_OPERATOR,
+      );
+    const ca = join(TLS_DIR, 'ca.crt');
+    const without = await runAgent([
+      'enroll',
+      '--server',
+      server,
+      '--token',
+      token,
+      '--ca-file',
+      ca,
+      '--root',
+      root,
+    ]);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toContain(`enrollment at ${server} failed`);
+    const half = await runAgent([
+      'enroll',
+      '--server',
+      server,
+      '--token',
+      token,
+      '--ca-file',
+      ca,
+      '--client-cert',
+      join(TLS_DIR, 'agent-a.crt'),
+      '--root',
+      root,
+    ]);
+    expect(half.stderr).toContain('needs both --client-cert and --client-key');
+
+    const enrolled = await runAgent([
+      'enroll',
+      '--server',
+      server,
+      '--token',
+      token,
+      '--ca-file',
+      ca,
+      '--client-cert',
+      join(TLS_DIR, 'agent-a.crt'),
+      '--client-key',
+      join(TLS_DIR, 'agent-a.key'),
+      '--root',
+      root,
+      '--json',
+    ]);
+    expect(enrolled.stderr).toBe('');
+    expect(enrolled.code).toBe(0);
+    const { agent_id: hostId } = JSON.parse(enrolled.stdout) as { agent_id: string };
+
+    agent = spawn(
+      process.execPath,
+      [`${REPO_ROOT}apps/agent/src/main.ts`, 'run', '--root', root, '--heartbeat-seconds', '1'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    agent.stderr?.on('data', (chunk: Buffer) => {
+      agentLog += chunk.toString();
+    });
+    await eventually(
+      async () => (agentLog.includes('"fleet_connected"') ? true : undefined),
+      'the mutual TLS session',
+      20_000,
+    );
+    const host = await controlPlane.app.get(HostService).get(hostId);
+    expect(host.id).toBe(hostId);
+    agent.kill('SIGTERM');
+    expect(await new Promise<number | null>((resolve) => agent?.once('exit', resolve)), agentLog).toBe(0);
+  }, 60_000);
 });

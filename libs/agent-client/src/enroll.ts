@@ -31,6 +31,9 @@ export interface AgentIdentity {
   readonly serverUrl?: string | undefined;
   /** The CA bundle that verified the control plane's certificate, when not the system roots. */
   readonly caPem?: string | undefined;
+  /** Client certificate and key files, when the control plane requires mutual TLS. */
+  readonly clientCertFile?: string | undefined;
+  readonly clientKeyFile?: string | undefined;
 }
 
 /**

@@ -60,5 +60,7 @@ export async function readIdentityFile(path: string): Promise<AgentIdentity> {
     groups: identity.groups ?? [],
     ...(typeof identity.serverUrl === 'string' ? { serverUrl: identity.serverUrl } : {}),
     ...(typeof identity.caPem === 'string' ? { caPem: identity.caPem } : {}),
+    ...(typeof identity.clientCertFile === 'string' ? { clientCertFile: identity.clientCertFile } : {}),
+    ...(typeof identity.clientKeyFile === 'string' ? { clientKeyFile: identity.clientKeyFile } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { UpkeepError } from '@upkeep/errors';
 import { locateStateDb, type AgentOptions } from '../../runtime/agent-context.repository.ts';
 import { AGENT_VERSION } from '../agent-version.ts';
 import { withAgentOptions, type AgentCliContext } from '../agent-cli-context.ts';
+import { agentTls } from '../agent-tls.ts';
 
 interface EnrollOptions extends AgentOptions {
   readonly server: string;
@@ -17,6 +18,8 @@ interface EnrollOptions extends AgentOptions {
   readonly label: readonly string[];
   readonly stateDir?: string;
   readonly force?: boolean;
+  readonly clientCert?: string;
+  readonly clientKey?: string;
 }
 
 /** The identity file's name in the agent's state folder. */
@@ -64,6 +67,8 @@ export function registerEnroll(program: Command, ctx: AgentCliContext): void {
       [],
     )
     .option('--state-dir <dir>', 'where the identity is kept (default: the folder of global.state_db.path)')
+    .option('--client-cert <file>', 'client certificate (PEM) when the control plane requires mutual TLS')
+    .option('--client-key <file>', 'its private key (PEM)')
     .option('--force', 'replace an existing identity')
     .action(async (options: EnrollOptions) => {
       const stateDir = await agentStateDir(options, ctx);
@@ -94,13 +99,20 @@ export function registerEnroll(program: Command, ctx: AgentCliContext): void {
         os: platform(),
         arch: arch(),
         agentVersion: AGENT_VERSION,
-        tls: caPem === undefined ? {} : { caPem: Buffer.from(caPem) },
+        tls: await agentTls(ctx.env.cwd, caPem, options.clientCert, options.clientKey),
       });
       await mkdir(stateDir, { recursive: true, mode: 0o700 });
       await writeIdentityFile(path, {
         ...identity,
         serverUrl: options.server,
         ...(caPem === undefined ? {} : { caPem }),
+        // Paths, not contents: the key stays where the operator's PKI tooling keeps and rotates it.
+        ...(options.clientCert === undefined
+          ? {}
+          : { clientCertFile: resolve(ctx.env.cwd, options.clientCert) }),
+        ...(options.clientKey === undefined
+          ? {}
+          : { clientKeyFile: resolve(ctx.env.cwd, options.clientKey) }),
       });
       const report = {
         agent_id: identity.agentId,

@@ -9,6 +9,7 @@ import { FleetJobsRepository } from '../../state/fleet-jobs.repository.ts';
 import { InstalledComponentsRepository } from '../../state/installed-components.repository.ts';
 import { StateDatabase } from '../../state/state-database.repository.ts';
 import { AGENT_VERSION } from '../agent-version.ts';
+import { agentTls } from '../agent-tls.ts';
 import { withAgentOptions, type AgentCliContext } from '../agent-cli-context.ts';
 import { agentStateDir, IDENTITY_FILE } from './enroll.command.ts';
 
@@ -45,6 +46,12 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
           hint: 'enroll again with upkeep-agent enroll --server URL --token T --force',
         });
       }
+      const tls = await agentTls(
+        ctx.env.cwd,
+        identity.caPem,
+        identity.clientCertFile,
+        identity.clientKeyFile,
+      );
       // Recover interrupted operations once, and learn where the state file is.
       const startup = await openAgent(options, ctx.env, ctx.out, true);
       const stateDb = startup.locations.stateDb;
@@ -74,7 +81,7 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
       const session = new AgentSession({
         serverUrl: identity.serverUrl,
         identity,
-        tls: identity.caPem === undefined ? {} : { caPem: Buffer.from(identity.caPem) },
+        tls,
         store,
         agentVersion: AGENT_VERSION,
         heartbeatIntervalMs: heartbeatMs,
