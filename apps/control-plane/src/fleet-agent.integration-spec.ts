@@ -344,13 +344,21 @@ describe('upkeep-agent enroll and run with mutual TLS', () => {
     agent.stderr?.on('data', (chunk: Buffer) => {
       agentLog += chunk.toString();
     });
-    await eventually(
-      async () => (agentLog.includes('"fleet_connected"') ? true : undefined),
+    // Heartbeats over the mutual TLS session move the host's last-seen time forward.
+    const first = await eventually(
+      async () => (await controlPlane.app.get(HostService).get(hostId)).lastSeenAt ?? undefined,
       'the mutual TLS session',
       20_000,
     );
-    const host = await controlPlane.app.get(HostService).get(hostId);
-    expect(host.id).toBe(hostId);
+    await eventually(
+      async () => {
+        const seen = (await controlPlane.app.get(HostService).get(hostId)).lastSeenAt;
+        return seen !== null && seen > first ? seen : undefined;
+      },
+      'a heartbeat',
+      20_000,
+    );
+    expect(agentLog).toContain('"fleet_connected"');
     agent.kill('SIGTERM');
     expect(await new Promise<number | null>((resolve) => agent?.once('exit', resolve)), agentLog).toBe(0);
   }, 60_000);
