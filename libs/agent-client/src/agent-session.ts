@@ -238,6 +238,10 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
 
   private async afterConnect(): Promise<void> {
     await this.flushResults();
+    await this.reportInventory();
+  }
+
+  private async reportInventory(): Promise<void> {
     const components = await this.options.inventory();
     await unaryCall(
       this.client.reportInventory.bind(this.client),
@@ -314,6 +318,8 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     const result = await this.execute(assignment);
     await store.finishJob(result);
     await this.flushResults();
+    // A job changes what is installed: the control plane hears it now, not at the next reconnect.
+    await this.reportInventory();
   }
 
   private async execute(assignment: AssignmentPayload): Promise<PendingResult> {

@@ -27,6 +27,13 @@ export interface AgentIdentity {
   readonly assignmentKeyId: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly groups: readonly string[];
+  /** Where the agent enrolled (kept by `upkeep-agent enroll` for `run`). */
+  readonly serverUrl?: string | undefined;
+  /** The CA bundle that verified the control plane's certificate, when not the system roots. */
+  readonly caPem?: string | undefined;
+  /** Client certificate and key files, when the control plane requires mutual TLS. */
+  readonly clientCertFile?: string | undefined;
+  readonly clientKeyFile?: string | undefined;
 }
 
 /**

@@ -58,5 +58,9 @@ export async function readIdentityFile(path: string): Promise<AgentIdentity> {
     assignmentKeyId: identity.assignmentKeyId ?? '',
     labels: identity.labels ?? {},
     groups: identity.groups ?? [],
+    ...(typeof identity.serverUrl === 'string' ? { serverUrl: identity.serverUrl } : {}),
+    ...(typeof identity.caPem === 'string' ? { caPem: identity.caPem } : {}),
+    ...(typeof identity.clientCertFile === 'string' ? { clientCertFile: identity.clientCertFile } : {}),
+    ...(typeof identity.clientKeyFile === 'string' ? { clientKeyFile: identity.clientKeyFile } : {}),
   };
 }

@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import type { AgentCliContext } from './agent-cli-context.ts';
+import { AGENT_VERSION } from './agent-version.ts';
+import { registerEnroll } from './commands/enroll.command.ts';
+import { registerRun } from './commands/run.command.ts';
 import { registerCheck } from './commands/check.command.ts';
 import { registerCleanup } from './commands/cleanup.command.ts';
 import { registerHistory } from './commands/history.command.ts';
@@ -9,7 +12,7 @@ import { registerRollback } from './commands/rollback.command.ts';
 import { registerStatus } from './commands/status.command.ts';
 import { registerUpgrade } from './commands/upgrade.command.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './agent-version.ts';
 
 /** The `upkeep-agent` command line: every command registered in one place. */
 export function buildAgentProgram(ctx: AgentCliContext): Command {
@@ -28,5 +31,7 @@ export function buildAgentProgram(ctx: AgentCliContext): Command {
   registerRollbackPoints(program, ctx);
   registerCleanup(program, ctx);
   registerRecover(program, ctx);
+  registerEnroll(program, ctx);
+  registerRun(program, ctx);
   return program;
 }

@@ -148,7 +148,7 @@ async function signatureKeys(ctx: AgentContext, name: string, key: string | null
   }
 }
 
-async function artifactSpecFor(
+export async function artifactSpecFor(
   ctx: AgentContext,
   name: string,
   details: ReleaseArtifact,

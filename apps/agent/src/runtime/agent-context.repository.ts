@@ -112,7 +112,7 @@ export interface AgentContext {
   close(): Promise<void>;
 }
 
-function configPathOf(options: AgentOptions, env: AgentEnvironment, root: string | null): string {
+export function configPathOf(options: AgentOptions, env: AgentEnvironment, root: string | null): string {
   if (options.config !== undefined) return resolve(env.cwd, options.config);
   if (env.config !== undefined) return resolve(env.cwd, env.config);
   if (root !== null) return join(root, 'etc/upkeep/versions.yaml');
@@ -129,6 +129,20 @@ function logLevelOf(options: AgentOptions, env: AgentEnvironment, toFile: boolea
     });
   }
   return text;
+}
+
+/**
+ * Where the state file (and so the agent's own folder) is, from versions.yaml
+ * under --root, without opening anything.
+ */
+export async function locateStateDb(options: AgentOptions, env: AgentEnvironment): Promise<string> {
+  const rootText = options.root ?? env.root;
+  const root = rootText === undefined ? null : resolve(env.cwd, rootText);
+  const paths = new RootPathMapper(root, env.home);
+  const configPath = configPathOf(options, env, root);
+  const config = loadPolicyConfig(await readInputFile(configPath, 'config'), configPath);
+  const global = effectiveGlobal(config, options.env ?? env.environment);
+  return paths.map(global.state_db.path, 'global.state_db.path');
 }
 
 /**

@@ -36,7 +36,7 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('StateDatabase', () => {
-  it('creates the seed tables and the crash-safety tables in WAL mode at the current schema version', () => {
+  it('creates the seed tables, the crash-safety tables and the fleet job table in WAL mode at the current schema version', () => {
     const db = StateDatabase.open(path);
     expect(db.schemaVersion()).toBe(STATE_SCHEMA_VERSION);
     expect(db.get('PRAGMA journal_mode')?.journal_mode).toBe('wal');
@@ -47,6 +47,7 @@ describe('StateDatabase', () => {
       'breaking_changes',
       'compatibility_matrix',
       'failed_versions',
+      'fleet_jobs',
       'installed_components',
       'journal',
       'rollback_points',

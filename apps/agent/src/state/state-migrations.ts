@@ -155,6 +155,29 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'fleet jobs: accepted assignments and results kept until the control plane acknowledges them',
+    up: (db) => {
+      db.exec(`
+        -- One row per assignment accepted from the control plane; a repeated job id is never run twice.
+        CREATE TABLE fleet_jobs (
+          job_id TEXT PRIMARY KEY,
+          sequence INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          component TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('running', 'finished')),
+          accepted_at TIMESTAMP NOT NULL,
+          outcome TEXT,
+          message TEXT,
+          details JSON,
+          finished_at TIMESTAMP,
+          result_acknowledged BOOLEAN NOT NULL DEFAULT 0
+        );
+        CREATE INDEX idx_fleet_jobs_pending ON fleet_jobs(state, result_acknowledged);
+      `);
+    },
+  },
 ];
 
 /** The schema version this agent writes. */
