@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeFor } from '@upkeep/cli-kit';
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { UpkeepError } from '@upkeep/errors';
 import type { UpgradeDecision } from '@upkeep/policy';
 import { expandTemplate } from '@upkeep/sources';
 import { compareVersions, parseTag } from '@upkeep/versioning';
 import type { ArchiveType } from '../archive/archive-limits.ts';
 import { fsError } from '../common/fs-error.service.ts';
+import { knownError } from '../common/known-error.service.ts';
 import type { ReleaseArtifact } from '../discovery/release-resolver.port.ts';
 import { platformOf } from '../discovery/release-resolver.repository.ts';
 import type { HealthCheckSpec } from '../health/health-check.types.ts';
@@ -402,11 +403,7 @@ export async function upgradeComponent(
     result = await executor.execute(upgradePlan);
   } catch (error) {
     progress.finish();
-    const known = isUpkeepError(error)
-      ? error
-      : new UpkeepError('INTERNAL', `${name}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+    const known = knownError(error, name);
     const rolledBack = known.details['rolledBack'] === true;
     const step = typeof known.details['failedStep'] === 'string' ? known.details['failedStep'] : null;
     const leftInPlace = known.details['leftInPlace'] === true;
