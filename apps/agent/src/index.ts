@@ -114,7 +114,7 @@ export {
   type RunOptions,
 } from './service/process-runner.port.ts';
 export { execFileRunner } from './service/process-runner.repository.ts';
-export { execStartOf, splitCommandLine } from './service/unit-file.service.ts';
+export { execStartOf } from './service/unit-file.service.ts';
 export { readServiceCommandLine, type ServiceCommandLine } from './service/command-line.repository.ts';
 export {
   DEFAULT_HEALTH_TIMING,

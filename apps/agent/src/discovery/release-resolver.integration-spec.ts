@@ -74,6 +74,7 @@ ${extra}`,
     resolver: createReleaseResolver({
       config,
       environment: undefined,
+      configDir: dir,
       stateDbPath,
       warn: (m) => warnings.push(m),
     }),

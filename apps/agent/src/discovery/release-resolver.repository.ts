@@ -1,40 +1,39 @@
-// The agent's release discovery over @upkeep/sources, with a minimal mapping of
-// versions.yaml onto it (source spec, download spec, settings). Kept in this one
-// file on purpose: the shared config-to-sources adapter replaces the mapping.
-import { UpkeepError } from '@upkeep/errors';
+// The agent's release discovery over @upkeep/sources; versions.yaml is mapped onto it by
+// the shared adapter (componentSourceConfig, sourceSettingsFromConfig), as in the CLI.
 import {
   effectiveComponent,
   effectiveGlobal,
   readOsvRecord,
-  type EffectiveComponent,
   type OsvRecord,
   type PolicyConfig,
 } from '@upkeep/policy';
 import {
   SecretValue,
   SqliteCacheStore,
+  componentSourceConfig,
   createReleaseSource,
   createSourceContext,
   globalFetch,
   nodeFileSystem,
-  parsePlatform,
   platformFromNode,
   queryOsv,
   releaseDetails,
   resolveSourceSettings,
+  sourceSettingsFromConfig,
   systemClock,
-  type DownloadSpec,
+  type ComponentSourceConfig,
   type HostPlatform,
   type HttpFetch,
   type ReleaseSource,
   type SourceContext,
-  type SourceSpec,
 } from '@upkeep/sources';
 import type { ReleaseArtifact, ReleaseCatalog, ReleaseResolver } from './release-resolver.port.ts';
 
 export interface ReleaseResolverOptions {
   readonly config: PolicyConfig;
   readonly environment: string | undefined;
+  /** The folder of versions.yaml: a relative `registry.url` is resolved against it. */
+  readonly configDir: string;
   /** The agent's state file: upstream answers are cached in its `version_cache` table. */
   readonly stateDbPath: string;
   /** GITHUB_TOKEN / GITLAB_TOKEN, read at the edge. */
@@ -44,56 +43,9 @@ export interface ReleaseResolverOptions {
   readonly fetch?: HttpFetch | undefined;
 }
 
-function sourceSpecOf(component: EffectiveComponent): SourceSpec {
-  const tagRules = {
-    tagPrefix: component.tag_prefix,
-    versionPattern: component.constraints.version_pattern,
-  };
-  if (component.github_repo !== undefined) return { kind: 'github', repo: component.github_repo, tagRules };
-  if (component.gitlab_project !== undefined)
-    return { kind: 'gitlab', project: component.gitlab_project, tagRules };
-  if (component.direct_url !== undefined) {
-    const { url_template: urlTemplate, versions_url: versionsUrl } = component.direct_url;
-    if (versionsUrl === undefined) {
-      throw new UpkeepError(
-        'CONFIG_INVALID',
-        `components.${component.name}.direct_url has no versions_url: the agent cannot list its releases`,
-        { hint: 'set direct_url.versions_url to a JSON list of versions or an HTML index' },
-      );
-    }
-    return {
-      kind: 'direct-url',
-      urlTemplate,
-      versionsUrl,
-      versionsFormat: component.direct_url.versions_format ?? 'json',
-      tagRules,
-    };
-  }
-  if (component.registry !== undefined) return { kind: 'registry', url: component.registry.url, tagRules };
-  throw new UpkeepError('CONFIG_INVALID', `components.${component.name} names no source of releases`, {
-    hint: 'set one of github_repo, gitlab_project, direct_url or registry',
-  });
-}
-
-function downloadSpecOf(component: EffectiveComponent): DownloadSpec {
-  const d = component.download ?? {};
-  return {
-    archiveType: d.archive_type,
-    archivePattern: d.archive_pattern,
-    binaryName: d.binary_name,
-    checksumFile: d.checksum_file,
-    gpgSignature: d.gpg_signature,
-    signatureFile: d.signature_file,
-    signatureKey: d.signature_key,
-    maxSizeMb: d.max_size_mb,
-  };
-}
-
-function platformOf(component: EffectiveComponent): HostPlatform {
-  const architecture = component.constraints.architecture;
-  return architecture === undefined
-    ? platformFromNode(process.platform, process.arch)
-    : parsePlatform(architecture);
+/** Where the release assets are for `mapped`: `constraints.architecture`, else this host. */
+export function platformOf(mapped: ComponentSourceConfig): HostPlatform {
+  return mapped.platform ?? platformFromNode(process.platform, process.arch);
 }
 
 function secret(value: string | undefined): SecretValue | undefined {
@@ -104,24 +56,12 @@ function secret(value: string | undefined): SecretValue | undefined {
 export function createReleaseResolver(options: ReleaseResolverOptions): ReleaseResolver {
   const { config, environment } = options;
   const global = effectiveGlobal(config, environment);
-  const settings = resolveSourceSettings({
-    github: {
-      baseUrl: global.github_api.base_url,
-      timeoutSeconds: global.github_api.timeout,
-      cacheTtlSeconds: global.github_api.cache_ttl,
-      rateLimitThreshold: global.github_api.rate_limit_threshold,
-      token: secret(options.githubToken),
-    },
-    gitlab: {
-      baseUrl: global.gitlab_api.base_url,
-      timeoutSeconds: global.gitlab_api.timeout,
-      cacheTtlSeconds: global.gitlab_api.cache_ttl,
-      token: secret(options.gitlabToken),
-    },
-    cache: { ttlSeconds: global.cache.ttl, maxAgeSeconds: global.cache.max_age },
-    osvUrl: global.advisories.osv_url,
-    offline: global.offline_mode,
-  });
+  const settings = resolveSourceSettings(
+    sourceSettingsFromConfig(global, {
+      githubToken: secret(options.githubToken),
+      gitlabToken: secret(options.gitlabToken),
+    }),
+  );
   // Opened on first use: `status` and `history` never touch discovery.
   let store: SqliteCacheStore | null = null;
   let context: SourceContext | null = null;
@@ -138,12 +78,14 @@ export function createReleaseResolver(options: ReleaseResolverOptions): ReleaseR
     }
     return context;
   };
-  const sources = new Map<string, { component: EffectiveComponent; source: ReleaseSource }>();
+  const sources = new Map<string, { mapped: ComponentSourceConfig; source: ReleaseSource }>();
   const sourceOf = (name: string) => {
     let found = sources.get(name);
     if (found === undefined) {
-      const component = effectiveComponent(config, environment, name);
-      found = { component, source: createReleaseSource(name, sourceSpecOf(component), ctx()) };
+      const mapped = componentSourceConfig(effectiveComponent(config, environment, name), {
+        configDir: options.configDir,
+      });
+      found = { mapped, source: createReleaseSource(name, mapped.spec, ctx()) };
       sources.set(name, found);
     }
     return found;
@@ -171,11 +113,11 @@ export function createReleaseResolver(options: ReleaseResolverOptions): ReleaseR
     },
 
     async releaseDetails(name, version): Promise<ReleaseArtifact> {
-      const { component, source } = sourceOf(name);
+      const { mapped, source } = sourceOf(name);
       const details = await releaseDetails(
         source,
         version,
-        { platform: platformOf(component), download: downloadSpecOf(component) },
+        { platform: platformOf(mapped), download: mapped.download },
         ctx(),
       );
       const checksum = details.checksum;
@@ -203,12 +145,11 @@ export function createReleaseResolver(options: ReleaseResolverOptions): ReleaseR
     },
 
     async advisories(name): Promise<readonly OsvRecord[] | undefined> {
-      const { component } = sourceOf(name);
-      const spec = component.advisories;
+      const spec = sourceOf(name).mapped.advisories;
       if (spec === undefined || !global.advisories.enabled || !global.safety.security_advisory_check)
         return undefined;
       try {
-        const listing = await queryOsv(name, { ecosystem: spec.ecosystem, package: spec.package }, ctx());
+        const listing = await queryOsv(name, spec, ctx());
         const records: OsvRecord[] = [];
         for (const raw of listing.records) {
           try {

@@ -1,7 +1,8 @@
 import { exitCodeFor } from '@upkeep/cli-kit';
-import { UpkeepError, isUpkeepError, type ErrorCode } from '@upkeep/errors';
+import type { ErrorCode } from '@upkeep/errors';
 import type { DecisionAction } from '@upkeep/policy';
 import type { RiskLevel } from '@upkeep/versioning';
+import { knownError } from '../common/known-error.service.ts';
 import type { AgentContext } from '../runtime/agent-context.repository.ts';
 import { evaluateUpgrade, type Gate } from './upgrade-evaluation.service.ts';
 
@@ -74,11 +75,7 @@ export async function checkUpgrades(ctx: AgentContext, only: string | undefined)
         error: null,
       });
     } catch (error) {
-      const known = isUpkeepError(error)
-        ? error
-        : new UpkeepError('INTERNAL', error instanceof Error ? error.message : String(error), {
-            cause: error,
-          });
+      const known = knownError(error);
       components.push({
         component: name,
         current,

@@ -1,5 +1,5 @@
 import { exitCodeFor } from '@upkeep/cli-kit';
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { knownError } from '../common/known-error.service.ts';
 import type { AgentContext } from '../runtime/agent-context.repository.ts';
 import { dependencyOrder, dependentsOf, type ComponentDependencies } from './dependency-order.service.ts';
 import { upgradeComponent, type UpgradeIo, type UpgradeReport } from './upgrade-flow.service.ts';
@@ -92,11 +92,7 @@ export async function upgradeAll(
         io,
       );
     } catch (error) {
-      const known = isUpkeepError(error)
-        ? error
-        : new UpkeepError('INTERNAL', error instanceof Error ? error.message : String(error), {
-            cause: error,
-          });
+      const known = knownError(error);
       components.push({
         component: name,
         outcome: 'error',

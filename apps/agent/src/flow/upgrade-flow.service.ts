@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeFor } from '@upkeep/cli-kit';
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { UpkeepError } from '@upkeep/errors';
 import type { UpgradeDecision } from '@upkeep/policy';
-import { expandTemplate, parsePlatform, platformFromNode } from '@upkeep/sources';
+import { expandTemplate } from '@upkeep/sources';
 import { compareVersions, parseTag } from '@upkeep/versioning';
 import type { ArchiveType } from '../archive/archive-limits.ts';
 import { fsError } from '../common/fs-error.service.ts';
+import { knownError } from '../common/known-error.service.ts';
 import type { ReleaseArtifact } from '../discovery/release-resolver.port.ts';
+import { platformOf } from '../discovery/release-resolver.repository.ts';
 import type { HealthCheckSpec } from '../health/health-check.types.ts';
 import { UpgradeExecutor } from '../install/upgrade-executor.service.ts';
 import type { ArtifactSpec, UpgradePlan, UpgradeResult } from '../install/upgrade-plan.types.ts';
@@ -153,12 +155,9 @@ export async function artifactSpecFor(
   name: string,
   details: ReleaseArtifact,
 ): Promise<ArtifactSpec> {
-  const component = ctx.component(name);
-  const download = component.download ?? {};
-  const platform =
-    component.constraints.architecture === undefined
-      ? platformFromNode(process.platform, process.arch)
-      : parsePlatform(component.constraints.architecture);
+  const mapped = ctx.sourceConfig(name);
+  const download = mapped.download;
+  const platform = platformOf(mapped);
   const values = { VERSION: details.version, TAG: details.tag, OS: platform.os, ARCH: platform.arch };
   let signature: ArtifactSpec['signature'];
   if (details.signature !== null) {
@@ -179,18 +178,18 @@ export async function artifactSpecFor(
   return {
     url: details.assetUrl,
     fileName: details.fileName,
-    archiveType: archiveTypeOf(download.archive_type, details.fileName),
+    archiveType: archiveTypeOf(download.archiveType, details.fileName),
     expectedSha256: details.sha256,
     checksumRequired: ctx.global.safety.require_checksum_verification,
-    maxBytes: Math.round((download.max_size_mb ?? 512) * 1024 * 1024),
+    maxBytes: Math.round((download.maxSizeMb ?? 512) * 1024 * 1024),
     signature,
     binaryPathInArchive:
-      download.binary_path_in_archive === undefined
+      mapped.binaryPathInArchive === undefined
         ? undefined
-        : expandTemplate(download.binary_path_in_archive, values, {
+        : expandTemplate(mapped.binaryPathInArchive, values, {
             field: `components.${name}.download.binary_path_in_archive`,
           }),
-    binaryName: download.binary_name,
+    binaryName: download.binaryName,
   };
 }
 
@@ -404,11 +403,7 @@ export async function upgradeComponent(
     result = await executor.execute(upgradePlan);
   } catch (error) {
     progress.finish();
-    const known = isUpkeepError(error)
-      ? error
-      : new UpkeepError('INTERNAL', `${name}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+    const known = knownError(error, name);
     const rolledBack = known.details['rolledBack'] === true;
     const step = typeof known.details['failedStep'] === 'string' ? known.details['failedStep'] : null;
     const leftInPlace = known.details['leftInPlace'] === true;

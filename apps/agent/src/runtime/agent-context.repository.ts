@@ -14,6 +14,7 @@ import {
   type EffectiveGlobal,
   type PolicyConfig,
 } from '@upkeep/policy';
+import { componentSourceConfig, type ComponentSourceConfig } from '@upkeep/sources';
 import { extractArtifact } from '../archive/archive-extract.repository.ts';
 import type { Clock } from '../common/clock.port.ts';
 import { downloadArtifact } from '../download/artifact-download.repository.ts';
@@ -99,6 +100,8 @@ export interface AgentContext {
   /** Components in versions.yaml, in file order. */
   readonly componentNames: readonly string[];
   component(name: string): EffectiveComponent;
+  /** The component mapped by the shared versions.yaml adapter of @upkeep/sources. */
+  sourceConfig(name: string): ComponentSourceConfig;
   setup(name: string): ComponentSetup;
   runtime(name: string): ComponentRuntime;
   /** What the start-up recovery did (empty when nothing was interrupted, or the lock was busy). */
@@ -225,9 +228,11 @@ export async function openAgent(
     store: new RollbackStoreRepository(locations.rollbackStore),
     clock,
   });
+  const configDir = dirname(configPath);
   const resolver = createReleaseResolver({
     config,
     environment,
+    configDir,
     stateDbPath: stateDb,
     githubToken: env.githubToken,
     gitlabToken: env.gitlabToken,
@@ -308,6 +313,8 @@ export async function openAgent(
     run,
     componentNames: Object.keys(config.components),
     component: (name) => effectiveComponent(config, environment, name),
+    sourceConfig: (name) =>
+      componentSourceConfig(effectiveComponent(config, environment, name), { configDir }),
     setup,
     runtime: (name) => setup(name).runtime,
     recovery,
@@ -332,7 +339,7 @@ export async function openAgent(
       hooks,
     }),
     lockedVersion: async (name) => {
-      const lockPath = join(dirname(configPath), 'versions.lock');
+      const lockPath = join(configDir, 'versions.lock');
       if (!existsSync(lockPath)) return undefined;
       return parseLockFile(await readInputFile(lockPath, 'lock'), lockPath).components[name]?.version;
     },

@@ -1,4 +1,5 @@
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { splitCommandLine } from '@upkeep/policy';
 
 /** Joins continuation lines (a trailing `\`) and drops comments, as systemd reads a unit. */
 function logicalLines(text: string): string[] {
@@ -18,69 +19,6 @@ function logicalLines(text: string): string[] {
   }
   if (pending !== null) lines.push(pending);
   return lines;
-}
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '\\': '\\',
-  '"': '"',
-  "'": "'",
-  ' ': ' ',
-  s: ' ',
-};
-
-/** Splits a command line into words the way systemd does: quotes, C escapes, no shell. */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i += 1) {
-    const ch = line.charAt(i);
-    if (ch === '\\' && i + 1 < line.length) {
-      const next = line.charAt(i + 1);
-      if (next === 'x' && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
-        word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-        i += 3;
-      } else {
-        word += ESCAPES[next] ?? next;
-        i += 1;
-      }
-      inWord = true;
-      continue;
-    }
-    if (quote !== null) {
-      if (ch === quote) quote = null;
-      else word += ch;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-      continue;
-    }
-    if (/\s/.test(ch)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-      continue;
-    }
-    word += ch;
-    inWord = true;
-  }
-  if (quote !== null) {
-    throw new UpkeepError(
-      'INPUT_INVALID',
-      `unbalanced ${quote} quote in command line: ${line.slice(0, 200)}`,
-      {
-        hint: 'fix the quoting of ExecStart= in the unit file',
-      },
-    );
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /**
@@ -105,7 +43,17 @@ export function execStartOf(unitText: string): string[] | null {
     current = value === '' ? null : value;
   }
   if (current === null) return null;
-  const words = splitCommandLine(current);
+  let words: string[];
+  try {
+    words = splitCommandLine(current);
+  } catch (error) {
+    if (!isUpkeepError(error)) throw error;
+    throw new UpkeepError(error.code, error.message, {
+      details: error.details,
+      hint: 'fix the quoting of ExecStart= in the unit file',
+      cause: error,
+    });
+  }
   const [first, ...rest] = words;
   if (first === undefined) return null;
   const prefix = /^[-@:+!]*/.exec(first)?.[0] ?? '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execStartOf, splitCommandLine } from './unit-file.service.ts';
+import { execStartOf } from './unit-file.service.ts';
 
 describe('execStartOf', () => {
   it('reads a plain ExecStart', () => {
@@ -38,15 +38,5 @@ describe('execStartOf', () => {
 
   it('ignores ExecStart outside [Service] and returns null without one', () => {
     expect(execStartOf('[Unit]\nExecStart=/nope\n[Install]\nWantedBy=multi-user.target\n')).toBeNull();
-  });
-});
-
-describe('splitCommandLine', () => {
-  it('handles escapes', () => {
-    expect(splitCommandLine('a\\ b "c\\"d" \'e f\' \\x41')).toEqual(['a b', 'c"d', 'e f', 'A']);
-    expect(splitCommandLine('a ""')).toEqual(['a', '']);
-  });
-  it('refuses an unbalanced quote', () => {
-    expect(() => splitCommandLine('a "b')).toThrow(/unbalanced/);
   });
 });

@@ -17,6 +17,15 @@ describe('splitCommandLine', () => {
     expect(splitCommandLine(text)).toEqual(expected);
   });
 
+  it('handles systemd escapes, in and out of quotes', () => {
+    expect(splitCommandLine('a\\ b "c\\"d" \'e f\' \\x41')).toEqual(['a b', 'c"d', 'e f', 'A']);
+    expect(splitCommandLine('a ""')).toEqual(['a', '']);
+  });
+
+  it('refuses an unbalanced quote', () => {
+    expect(() => splitCommandLine('a "b')).toThrow(/unbalanced/);
+  });
+
   it('refuses an unterminated quote, naming it', () => {
     expect(() => splitCommandLine(`--a='x`)).toThrow(/unterminated ' quote/);
   });

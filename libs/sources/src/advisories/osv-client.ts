@@ -1,8 +1,7 @@
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
-import { HttpClient } from '../http/http-client.ts';
 import type { Freshness } from '../model/release.ts';
 import { asRecord, invalidResponse, parseJsonBody } from '../sources/json-body.ts';
-import type { SourceContext } from '../sources/source-context.ts';
+import { settingsHttpClient, type SourceContext } from '../sources/source-context.ts';
 import { dedupeOsvRecords, isOsvRecord, type AdvisorySpec, type OsvRecord } from './osv-record.ts';
 
 /** OSV's answer for one component's package, with how current it is. */
@@ -33,17 +32,9 @@ export async function queryOsv(
   ctx: SourceContext,
   options: { readonly offline?: boolean } = {},
 ): Promise<AdvisoryListing> {
-  const { osvUrl, timeoutSeconds, retries, retryBaseMs, maxRetryAfterSeconds, cache } = ctx.settings;
+  const { osvUrl, cache } = ctx.settings;
   const upstream = `${osvUrl} (${spec.ecosystem} ${spec.package})`;
-  const http = new HttpClient({
-    fetch: ctx.ports.fetch,
-    clock: ctx.ports.clock,
-    label: 'OSV',
-    timeoutMs: timeoutSeconds * 1000,
-    retries,
-    retryBaseMs,
-    maxRetryAfterSeconds,
-  });
+  const http = settingsHttpClient(ctx, 'OSV');
   const resource: CachedResource<OsvRecord[]> = {
     key: { component, key: `osv:${osvUrl}:${spec.ecosystem}:${spec.package}` },
     ttlSeconds: cache.ttlSeconds,

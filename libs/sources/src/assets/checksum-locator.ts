@@ -1,7 +1,6 @@
 import { UpkeepError } from '@upkeep/errors';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
-import { HttpClient } from '../http/http-client.ts';
 import type { HostPlatform } from '../model/host-platform.ts';
 import type { Release, ReleaseAsset } from '../model/release.ts';
 import type { DownloadSpec } from '../model/source-spec.ts';
@@ -9,7 +8,7 @@ import { redactUrl } from '../security/redact.ts';
 import { shown } from '../sources/display.ts';
 import { invalidResponse } from '../sources/json-body.ts';
 import { isLocalLocation, readLocalFile } from '../sources/local-file.ts';
-import type { SourceContext } from '../sources/source-context.ts';
+import { settingsHttpClient, type SourceContext } from '../sources/source-context.ts';
 import { checksumFor, parseChecksumFile, type ParsedChecksumFile } from './checksum-file.ts';
 import { expandTemplate } from './template.ts';
 
@@ -152,16 +151,8 @@ function checksumResource(
   ctx: SourceContext,
 ): CachedResource<ParsedChecksumFile> {
   const upstream = redactUrl(location.url);
-  const { timeoutSeconds, retries, retryBaseMs, maxRetryAfterSeconds, cache } = ctx.settings;
-  const http = new HttpClient({
-    fetch: ctx.ports.fetch,
-    clock: ctx.ports.clock,
-    label: `checksum file ${location.name}`,
-    timeoutMs: timeoutSeconds * 1000,
-    retries,
-    retryBaseMs,
-    maxRetryAfterSeconds,
-  });
+  const { cache } = ctx.settings;
+  const http = settingsHttpClient(ctx, `checksum file ${location.name}`);
   const parse = (text: string): ParsedChecksumFile => {
     const parsed = parseChecksumFile(text);
     if (parsed.entries.length === 0 && parsed.bare === undefined) {

@@ -96,6 +96,21 @@ describe('componentSourceConfig', () => {
     expect(missing.message).toContain('components.app.direct_url.versions_url');
   });
 
+  it('carries the download keys the installer reads: binary_path_in_archive, max_size_mb, signature_key', () => {
+    const mapped = componentSourceConfig(
+      component(
+        'components:\n  app:\n    github_repo: a/b\n    download:\n      binary_path_in_archive: "app-{VERSION}/app"\n      binary_name: app\n      max_size_mb: 64\n      signature_key: keys/app.asc\n',
+      ),
+      { configDir: '/etc/upkeep' },
+    );
+    expect(mapped.binaryPathInArchive).toBe('app-{VERSION}/app');
+    expect(mapped.download).toEqual({
+      binaryName: 'app',
+      maxSizeMb: 64,
+      signatureKey: 'keys/app.asc',
+    });
+  });
+
   it('names the key of a bad architecture', () => {
     const bad = errorOf(() =>
       componentSourceConfig(

@@ -16,6 +16,8 @@ export interface ComponentSourceConfig {
   readonly platform: HostPlatform | undefined;
   /** `advisories: { ecosystem, package }`, when configured. */
   readonly advisories: AdvisorySpec | undefined;
+  /** `download.binary_path_in_archive` (placeholders unexpanded): for installers, not discovery. */
+  readonly binaryPathInArchive: string | undefined;
 }
 
 function configInvalid(
@@ -43,7 +45,7 @@ function registryLocation(url: string, configDir: string): string {
 
 /**
  * Maps an effective (overlaid) component of versions.yaml to its source spec, download
- * spec, tag rules, platform and advisory package: `github_repo`, `gitlab_project`,
+ * spec, tag rules, platform, advisory package and the binary's path in the archive: `github_repo`, `gitlab_project`,
  * `direct_url` (`versions_format` defaults to `json`), `registry` (relative directories
  * resolved against `configDir`); `tag_prefix` and `constraints.version_pattern` become the
  * tag rules of the spec. Pure: no file is read.
@@ -129,5 +131,6 @@ export function componentSourceConfig(
       component.advisories === undefined
         ? undefined
         : { ecosystem: component.advisories.ecosystem, package: component.advisories.package },
+    binaryPathInArchive: d.binary_path_in_archive,
   };
 }

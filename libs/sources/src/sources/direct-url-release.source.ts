@@ -2,7 +2,6 @@ import { parseTag } from '@upkeep/versioning';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import { expandTemplate } from '../assets/template.ts';
-import { HttpClient } from '../http/http-client.ts';
 import type { ReleaseAsset } from '../model/release.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
 import { redactUrl } from '../security/redact.ts';
@@ -15,7 +14,7 @@ import {
   type ReleaseBatch,
 } from './release-normalizer.ts';
 import type { ReleaseFeed } from './release-source.ts';
-import type { SourceContext } from './source-context.ts';
+import { settingsHttpClient, type SourceContext } from './source-context.ts';
 import { parseHtmlIndex, parseVersionsDocument, type ListedVersion } from './versions-document.ts';
 
 const MAX_INDEX_BYTES = 16 * 1024 * 1024;
@@ -85,16 +84,8 @@ export function directUrlFeed(component: string, spec: DirectSpec, ctx: SourceCo
         ),
     };
   }
-  const { timeoutSeconds, retries, retryBaseMs, maxRetryAfterSeconds, cache } = ctx.settings;
-  const http = new HttpClient({
-    fetch: ctx.ports.fetch,
-    clock: ctx.ports.clock,
-    label: upstream,
-    timeoutMs: timeoutSeconds * 1000,
-    retries,
-    retryBaseMs,
-    maxRetryAfterSeconds,
-  });
+  const { cache } = ctx.settings;
+  const http = settingsHttpClient(ctx, upstream);
   const platforms = ctx.platforms.map((p) => `${p.os}-${p.arch}`).join(',');
   const resource: CachedResource<ReleaseBatch> = {
     key: {

@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
-import { HttpClient } from '../http/http-client.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
 import { redactUrl } from '../security/redact.ts';
 import { isLocalLocation, localPath, readLocalFile } from './local-file.ts';
@@ -13,7 +12,7 @@ import {
   type ReleaseBatch,
 } from './release-normalizer.ts';
 import type { ReleaseFeed } from './release-source.ts';
-import type { SourceContext } from './source-context.ts';
+import { settingsHttpClient, type SourceContext } from './source-context.ts';
 
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 
@@ -39,16 +38,8 @@ export function registryFeed(component: string, spec: RegistrySpec, ctx: SourceC
     };
   }
   const upstream = redactUrl(location);
-  const { timeoutSeconds, retries, retryBaseMs, maxRetryAfterSeconds, cache } = ctx.settings;
-  const http = new HttpClient({
-    fetch: ctx.ports.fetch,
-    clock: ctx.ports.clock,
-    label: upstream,
-    timeoutMs: timeoutSeconds * 1000,
-    retries,
-    retryBaseMs,
-    maxRetryAfterSeconds,
-  });
+  const { cache } = ctx.settings;
+  const http = settingsHttpClient(ctx, upstream);
   const resource: CachedResource<ReleaseBatch> = {
     key: { component, key: `registry:${location}` },
     ttlSeconds: cache.ttlSeconds,

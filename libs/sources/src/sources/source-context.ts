@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ResourceCache } from '../cache/resource-cache.ts';
 import type { CacheStore } from '../cache/cache-store.ts';
+import { HttpClient } from '../http/http-client.ts';
 import { RateLimitGates } from '../http/rate-limit-gate.ts';
 import { platformFromNode, type HostPlatform } from '../model/host-platform.ts';
 import type { SourceSettings } from '../model/source-settings.ts';
@@ -48,4 +49,22 @@ export function createSourceContext(
     platforms: options.platforms ?? [platformFromNode(process.platform, process.arch)],
     limit: pLimit(settings.concurrency),
   };
+}
+
+/**
+ * An HTTP client with the run's timeout and retry settings, for upstreams without their
+ * own API settings (direct URLs, registries, checksum files, OSV); `label` names the
+ * upstream in messages.
+ */
+export function settingsHttpClient(ctx: SourceContext, label: string): HttpClient {
+  const { timeoutSeconds, retries, retryBaseMs, maxRetryAfterSeconds } = ctx.settings;
+  return new HttpClient({
+    fetch: ctx.ports.fetch,
+    clock: ctx.ports.clock,
+    label,
+    timeoutMs: timeoutSeconds * 1000,
+    retries,
+    retryBaseMs,
+    maxRetryAfterSeconds,
+  });
 }
