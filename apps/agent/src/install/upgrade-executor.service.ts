@@ -23,7 +23,7 @@ import type { UpgradeHistoryRepository } from '../state/upgrade-history.reposito
 import { verifyChecksum } from '../verify/checksum.service.ts';
 import { sha256File } from '../verify/file-hash.repository.ts';
 import type { SignatureCheck, SignatureOutcome } from '../verify/signature.repository.ts';
-import { installFileAtomically } from './atomic-file.repository.ts';
+import { ensureRoomFor, installFileAtomically } from './atomic-file.repository.ts';
 import { restorePrevious, rollbackFailed } from './restore.service.ts';
 import type { AgentEventSink, StepHooks, UpgradePlan, UpgradeResult } from './upgrade-plan.types.ts';
 
@@ -163,6 +163,7 @@ export class UpgradeExecutor {
       const fromVersion = plan.fromVersion;
       const hasCurrent = fromVersion !== null && (await exists(runtime.binaryPath));
       await step('rollback_point', { hasCurrent }, async () => {
+        await ensureRoomFor(runtime.binaryPath, (await stat(staged)).size);
         if (!hasCurrent) return;
         const point = await deps.rollbackPoints.create(
           {
