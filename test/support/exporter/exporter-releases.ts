@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   checksumFile,
   sha256Hex,
@@ -26,6 +27,11 @@ export interface ExporterReleaseSpec {
   readonly notes?: string;
   readonly published_at?: string;
   readonly fault?: ReleaseFault;
+  /**
+   * Bytes of random text appended to the binary as a comment: makes the binary
+   * and its archive that large (random data does not compress much), for full-disk tests.
+   */
+  readonly padBytes?: number;
 }
 
 /** The asset name the demo config's `archive_pattern` matches. */
@@ -40,7 +46,13 @@ export function exporterAssetName(version: string): string {
  */
 export function exporterRelease(spec: ExporterReleaseSpec, interpreter: string): UpstreamRelease {
   const folder = `demo_exporter-${spec.version}.linux-amd64`;
-  const program = exporterProgram(spec.version, spec.behaviour ?? 'healthy', { interpreter });
+  const program =
+    exporterProgram(spec.version, spec.behaviour ?? 'healthy', { interpreter }) +
+    (spec.padBytes === undefined
+      ? ''
+      : `// padding: ${randomBytes(Math.ceil((spec.padBytes * 3) / 4))
+          .toString('base64')
+          .slice(0, spec.padBytes)}\n`);
   const entries: ArchiveEntry[] = [{ path: `${folder}/`, type: 'directory' }];
   switch (spec.fault) {
     case 'missing-binary':

@@ -4,6 +4,9 @@
 //       NOTIFY_FILE=<pid-file>.ready (systemd's NOTIFY_SOCKET, as a file), its output
 //       appended to <pid-file>.log; succeeds once the program says it is ready, fails
 //       with the program's own output when it exits first or is not ready in 10 s
+//   start-unit <pid-file> <unit-file> <root>  as start, with the program and its
+//       args from the unit's ExecStart= (its absolute binary path placed under <root>),
+//       the way systemd starts what the unit says: a unit-file host without systemd
 //   stop <pid-file>    SIGTERM, then SIGKILL after 5 s
 //   status <pid-file>  exits 0 while the program runs, 3 otherwise
 import { spawn } from 'node:child_process';
@@ -92,6 +95,22 @@ async function stop(pidFile: string): Promise<number> {
   return 0;
 }
 
+/** The unit's ExecStart= as argv: continuations joined, words split on blanks (the tests' units need no quoting). */
+function execStart(unitFile: string): string[] {
+  const text = readFileSync(unitFile, 'utf8').replace(/\\\n/g, ' ');
+  const line = text.split('\n').find((l) => l.trim().startsWith('ExecStart='));
+  return line === undefined ? [] : line.trim().slice('ExecStart='.length).trim().split(/\s+/);
+}
+
+async function startUnit(pidFile: string, unitFile: string, root: string): Promise<number> {
+  const [binary, ...args] = execStart(unitFile);
+  if (binary === undefined || binary === '') {
+    process.stderr.write(`service-ctl: no ExecStart= in ${unitFile}\n`);
+    return 1;
+  }
+  return start(pidFile, `${root}${binary}`, args);
+}
+
 function status(pidFile: string): number {
   const pid = pidIn(pidFile);
   return pid !== null && alive(pid) ? 0 : 3;
@@ -102,6 +121,7 @@ let code = 2;
 if (pidFile === '')
   process.stderr.write('usage: service-ctl start|stop|status <pid-file> [program args...]\n');
 else if (command === 'start' && program !== '') code = await start(pidFile, program, args);
+else if (command === 'start-unit' && program !== '') code = await startUnit(pidFile, program, args[0] ?? '');
 else if (command === 'stop') code = await stop(pidFile);
 else if (command === 'status') code = status(pidFile);
 else process.stderr.write(`service-ctl: unknown command ${JSON.stringify(command)}\n`);

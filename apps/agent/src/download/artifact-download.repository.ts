@@ -53,6 +53,9 @@ interface PartialState {
 
 class RetryableFailure extends Error {}
 
+/** Writing the cache file failed: a local fault (full disk, permissions), never worth a new request. */
+class WriteFailure extends Error {}
+
 const BACKOFF_MS = [250, 1000, 2000, 4000, 8000];
 
 function downloadFailed(
@@ -204,12 +207,17 @@ export async function downloadArtifact(
             throw tooLarge(request, offset + chunk.length);
           }
           hash.update(chunk);
-          await handle.write(chunk);
+          try {
+            await handle.write(chunk);
+          } catch (error) {
+            controller.abort();
+            throw new WriteFailure('cache write failed', { cause: error });
+          }
           offset += chunk.length;
           request.onProgress?.({ bytes: offset, total });
         }
       } catch (error) {
-        if (isUpkeepError(error)) throw error;
+        if (isUpkeepError(error) || error instanceof WriteFailure) throw error;
         throw new RetryableFailure(`connection broken after ${String(offset)} bytes: ${errorText(error)}`, {
           cause: error,
         });
@@ -226,7 +234,15 @@ export async function downloadArtifact(
     } catch (error) {
       if (!(error instanceof RetryableFailure)) {
         if (isUpkeepError(error)) throw error;
-        throw fileError(request, error);
+        const failure = fileError(request, error instanceof WriteFailure ? error.cause : error);
+        if (failure.code === 'INSUFFICIENT_SPACE') {
+          // A partial file that filled the disk cannot be resumed into: give the space back.
+          await handle?.close().catch(() => undefined);
+          handle = undefined;
+          await rm(partialPath, { force: true }).catch(() => undefined);
+          await rm(statePath, { force: true }).catch(() => undefined);
+        }
+        throw failure;
       }
       lastFailure = error;
     } finally {

@@ -258,6 +258,9 @@ export async function evaluateUpgrade(
       knownVersions: catalog.releases.map((r) => r.tag),
       targetPublishedAt: release?.publishedAt ?? null,
       serviceArgs: commandLine.source === 'none' ? undefined : commandLine.argv,
+      // The agent rewrites a unit file it can roll back; install.args are the
+      // operator's versions.yaml, which it never edits (docs/agent.md).
+      rewritesRenamedFlags: commandLine.source === 'unit-file' && currentVersion !== null,
       now: ctx.clock(),
     }),
   );

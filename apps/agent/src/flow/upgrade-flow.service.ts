@@ -16,6 +16,7 @@ import type { ArtifactSpec, UpgradePlan, UpgradeResult } from '../install/upgrad
 import { downloadProgressReporter, type ProgressTerminal } from '../logging/download-progress.service.ts';
 import type { AgentContext } from '../runtime/agent-context.repository.ts';
 import { healthBudgetMs } from '../runtime/component-runtime.service.ts';
+import type { FlagRename } from '../service/unit-file.service.ts';
 import type { InstallMethod } from '../state/state.types.ts';
 import { estimateDowntime, type DowntimeEstimate } from './downtime-estimate.service.ts';
 import { evaluateUpgrade, type Evaluation, type TargetChoice } from './upgrade-evaluation.service.ts';
@@ -250,6 +251,10 @@ function planOf(
           .join(', ')}`,
     `stop ${service} (${setup.serviceManager})`,
     `swap ${host(runtime.binaryPath)} atomically (write beside it, fsync, rename)`,
+    ...flagRenamesOf(evaluation).map(
+      (r) =>
+        `rewrite ${r.flag} to ${r.renamedTo} in ExecStart of ${host(runtime.unitPath ?? '')} (the rollback point keeps the old unit)`,
+    ),
     `start ${service}`,
     `health: ${describeHealth(setup.healthSpec)}; ${String(runtime.healthTiming.retries)} retries ${String(runtime.healthTiming.intervalMs)} ms apart, healthy for ${String(runtime.healthTiming.minHealthyMs)} ms`,
     `version check: ${(runtime.versionCheck?.argv ?? [host(runtime.binaryPath), '--version']).join(' ')} must report ${to}`,
@@ -275,6 +280,15 @@ function planOf(
     expected_downtime: { ms: estimate.expectedMs, basis: estimate.basis, detail: estimate.detail },
     automatic_rollback: autoRollback,
   };
+}
+
+/** The renamed flags the decision says this upgrade rewrites in the unit's ExecStart. */
+function flagRenamesOf(evaluation: Evaluation): FlagRename[] {
+  return (evaluation.decision?.breaking_changes ?? []).flatMap((change) =>
+    change.command_line_rewrite !== undefined && change.flag !== undefined && change.renamed_to !== undefined
+      ? [{ flag: change.flag, renamedTo: change.renamed_to }]
+      : [],
+  );
 }
 
 function failedBeforeOf(evaluation: Evaluation): UpgradeReport['failed_before'] {
@@ -395,6 +409,7 @@ export async function upgradeComponent(
     artifact,
     autoRollback,
     changelog: changelogOf(evaluation, details.version),
+    flagRenames: flagRenamesOf(evaluation),
   };
   const progress = downloadProgressReporter(name, io.terminal, ctx.log.event, ctx.now);
   const executor = new UpgradeExecutor(ctx.executorDeps({ onDownloadProgress: progress.onProgress }));

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UpkeepError } from '@upkeep/errors';
 import { fsError } from '../common/fs-error.service.ts';
 
 export interface FileOwner {
@@ -106,4 +107,30 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
     .map((name) => join(dir, name));
   await Promise.all(stale.map((path) => rm(path, { force: true })));
   return stale;
+}
+
+/**
+ * Refuses, before anything on the host changes, a replacement of `target` that
+ * its file system has no room for: found here, the service is never stopped for
+ * a swap that would fail. A folder that does not exist yet (first install) is
+ * not checked; the write itself still reports a full disk.
+ */
+export async function ensureRoomFor(target: string, bytes: number): Promise<void> {
+  const folder = dirname(target);
+  let available: number;
+  try {
+    const info = await statfs(folder);
+    available = info.bavail * info.bsize;
+  } catch {
+    return;
+  }
+  if (available >= bytes) return;
+  throw new UpkeepError(
+    'INSUFFICIENT_SPACE',
+    `no space left to write ${target}: ${String(bytes)} bytes needed, ${String(available)} free in ${folder}`,
+    {
+      details: { path: target, needed: bytes, available },
+      hint: 'free space on that file system, then retry; the running version was not touched',
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import {
@@ -7,6 +7,7 @@ import {
   type ExtractedTree,
 } from '../archive/archive-extract.repository.ts';
 import type { Clock } from '../common/clock.port.ts';
+import { fsError } from '../common/fs-error.service.ts';
 import type { DownloadRequest, DownloadResult } from '../download/artifact-download.repository.ts';
 import type { Sleep } from '../download/http.port.ts';
 import { waitUntilHealthy } from '../health/health-check.service.ts';
@@ -14,6 +15,7 @@ import { verifyBinaryVersion } from '../health/version-check.service.ts';
 import type { JournalHandle, OperationJournal } from '../journal/operation-journal.service.ts';
 import type { RollbackPointService } from '../rollback/rollback-point.service.ts';
 import type { ProcessRunner } from '../service/process-runner.port.ts';
+import { renameFlagsInExecStart, type FlagRename } from '../service/unit-file.service.ts';
 import type { FailedVersionsRepository } from '../state/failed-versions.repository.ts';
 import type { InstalledComponentsRepository } from '../state/installed-components.repository.ts';
 import type { JournalStep } from '../state/journal.types.ts';
@@ -23,7 +25,7 @@ import type { UpgradeHistoryRepository } from '../state/upgrade-history.reposito
 import { verifyChecksum } from '../verify/checksum.service.ts';
 import { sha256File } from '../verify/file-hash.repository.ts';
 import type { SignatureCheck, SignatureOutcome } from '../verify/signature.repository.ts';
-import { installFileAtomically } from './atomic-file.repository.ts';
+import { ensureRoomFor, installFileAtomically, replaceFile } from './atomic-file.repository.ts';
 import { restorePrevious, rollbackFailed } from './restore.service.ts';
 import type { AgentEventSink, StepHooks, UpgradePlan, UpgradeResult } from './upgrade-plan.types.ts';
 
@@ -162,8 +164,14 @@ export class UpgradeExecutor {
       });
       const fromVersion = plan.fromVersion;
       const hasCurrent = fromVersion !== null && (await exists(runtime.binaryPath));
-      await step('rollback_point', { hasCurrent }, async () => {
-        if (!hasCurrent) return;
+      const flagRenames = plan.flagRenames ?? [];
+      // The rewritten unit is worked out before anything stops: a unit it
+      // cannot be done for refuses the upgrade with the host untouched.
+      const newUnit = await step('rollback_point', { hasCurrent }, async () => {
+        await ensureRoomFor(runtime.binaryPath, (await stat(staged)).size);
+        const unit =
+          flagRenames.length === 0 ? null : await rewrittenUnit(runtime.unitPath, flagRenames, hasCurrent);
+        if (!hasCurrent) return unit;
         const point = await deps.rollbackPoints.create(
           {
             component: runtime.component,
@@ -175,13 +183,20 @@ export class UpgradeExecutor {
           runtime.retention,
         );
         progress.rollbackPointId = point.id;
+        return unit;
       });
       const undo = () => ({ rollbackPointId: progress.rollbackPointId, newSha256: progress.newSha256 });
       await step('stop', undo(), async () => {
         progress.stoppedAt = deps.now();
         await runtime.service.stop();
       });
-      await step('swap', { ...undo(), target: runtime.binaryPath }, async () => {
+      const swapData = {
+        ...undo(),
+        target: runtime.binaryPath,
+        // Recovery restores the rollback point, unit included; this says why it differs.
+        ...(newUnit === null ? {} : { unitRewrite: { path: newUnit.path, flagRenames } }),
+      };
+      await step('swap', swapData, async () => {
         // A first install may be the first file in its folder (`install -D`).
         if (!hasCurrent) await mkdir(dirname(runtime.binaryPath), { recursive: true });
         await installFileAtomically(staged, {
@@ -189,6 +204,16 @@ export class UpgradeExecutor {
           mode: runtime.mode,
           owner: runtime.owner,
         });
+        if (newUnit !== null) {
+          await replaceFile({ target: newUnit.path, mode: newUnit.mode }, async (handle) => {
+            await handle.writeFile(newUnit.text);
+          });
+          await runtime.service.unitChanged();
+          emit('unit_rewritten', {
+            unit: newUnit.path,
+            flags: flagRenames.map((r) => `${r.flag} -> ${r.renamedTo}`),
+          });
+        }
       });
       await step('start', undo(), () => runtime.service.start());
       const healthyAt = await step('health', undo(), async () => {
@@ -434,6 +459,33 @@ function annotated(error: unknown, details: Readonly<Record<string, unknown>>): 
     hint: error.hint,
     cause: error,
   });
+}
+
+/** The unit text with the renamed flags rewritten, or a refusal naming the flag to change by hand. */
+async function rewrittenUnit(
+  unitPath: string | null,
+  renames: readonly FlagRename[],
+  hasCurrent: boolean,
+): Promise<{ path: string; text: string; mode: number }> {
+  const flags = renames.map((r) => `${r.flag} -> ${r.renamedTo}`).join(', ');
+  if (unitPath === null || !hasCurrent) {
+    throw new UpkeepError(
+      'UPGRADE_REFUSED',
+      `cannot rewrite renamed flags (${flags}): no unit file to rewrite`,
+      {
+        hint: `change the service's command line by hand (${flags}), then run the upgrade again`,
+      },
+    );
+  }
+  let text: string;
+  let mode: number;
+  try {
+    text = await readFile(unitPath, 'utf8');
+    mode = (await stat(unitPath)).mode & 0o7777;
+  } catch (error) {
+    throw fsError('read', unitPath, error);
+  }
+  return { path: unitPath, text: renameFlagsInExecStart(text, renames), mode };
 }
 
 async function exists(path: string): Promise<boolean> {

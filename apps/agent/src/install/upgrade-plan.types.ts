@@ -3,6 +3,7 @@ import type { DownloadProgress } from '../download/artifact-download.repository.
 import type { HealthProbe, HealthTiming } from '../health/health-check.types.ts';
 import type { RetentionPolicy } from '../rollback/rollback-point.service.ts';
 import type { ServiceManager } from '../service/service-manager.port.ts';
+import type { FlagRename } from '../service/unit-file.service.ts';
 import type { JournalStep } from '../state/journal.types.ts';
 import type { InstallMethod } from '../state/state.types.ts';
 import type { FileOwner } from './atomic-file.repository.ts';
@@ -57,6 +58,11 @@ export interface UpgradePlan {
   /** False with `--no-rollback`: a failure leaves the new version in place. */
   readonly autoRollback: boolean;
   readonly changelog?: string | null | undefined;
+  /**
+   * Flags the new version renamed that the unit's ExecStart uses: rewritten
+   * in the unit during `swap` (the rollback point holds the old unit).
+   */
+  readonly flagRenames?: readonly FlagRename[] | undefined;
 }
 
 export interface UpgradeResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execStartOf } from './unit-file.service.ts';
+import { execStartOf, renameFlagsInExecStart } from './unit-file.service.ts';
 
 describe('execStartOf', () => {
   it('reads a plain ExecStart', () => {
@@ -38,5 +38,36 @@ describe('execStartOf', () => {
 
   it('ignores ExecStart outside [Service] and returns null without one', () => {
     expect(execStartOf('[Unit]\nExecStart=/nope\n[Install]\nWantedBy=multi-user.target\n')).toBeNull();
+  });
+});
+
+describe('renameFlagsInExecStart', () => {
+  const unit = [
+    '[Unit]',
+    'Description=--old.flag stays in the description',
+    '',
+    '[Service]',
+    'ExecStart=/usr/local/bin/demo --web.listen-address=:9100 \\',
+    '  --old.flag=^lo$ --old.flag.suffix=x',
+    'Restart=always',
+    '',
+  ].join('\n');
+
+  it('renames the flag in ExecStart only, value and similar flags kept', () => {
+    const result = renameFlagsInExecStart(unit, [{ flag: '--old.flag', renamedTo: '--new.flag' }]);
+    expect(execStartOf(result)).toEqual([
+      '/usr/local/bin/demo',
+      '--web.listen-address=:9100',
+      '--new.flag=^lo$',
+      '--old.flag.suffix=x',
+    ]);
+    expect(result).toContain('Description=--old.flag stays in the description');
+    expect(result.split('\n')).toHaveLength(unit.split('\n').length);
+  });
+
+  it('refuses when the flag is not in ExecStart', () => {
+    expect(() => renameFlagsInExecStart(unit, [{ flag: '--absent', renamedTo: '--present' }])).toThrow(
+      /cannot rename --absent to --present/,
+    );
   });
 });

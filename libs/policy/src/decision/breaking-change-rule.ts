@@ -65,6 +65,8 @@ function flagVerdict(
 
 interface FlagFindings {
   readonly used: string[];
+  /** Renamed flags in use that the caller rewrites. */
+  readonly rewritten: string[];
   readonly unused: string[];
   readonly unknown: string[];
 }
@@ -120,6 +122,21 @@ function fromConfig(
       detected.host_detail = `${verdict.flag} is available again in ${ctx.target.text}`;
       trace.explain(
         `Going back to ${ctx.target.text} brings ${verdict.flag} back, so this host is not affected.`,
+      );
+    } else if (
+      verdict.use !== undefined &&
+      ctx.rewritesRenamedFlags &&
+      !reverted &&
+      entry.change_type === 'flag_rename' &&
+      verdict.renamedTo !== undefined
+    ) {
+      detected.affects_host = true;
+      const to = rewrittenArgument(verdict.use, verdict.flag, verdict.renamedTo);
+      detected.command_line_rewrite = { from: verdict.use, to };
+      detected.host_detail = `this host runs ${component} with ${verdict.use}, ${fate}; the upgrade rewrites it to ${to}`;
+      flags.rewritten.push(`${verdict.use} -> ${to}`);
+      trace.explain(
+        `This host runs ${component} with ${verdict.use}, ${fate}: the upgrade rewrites the service's command line to ${to}, and a rollback restores it.`,
       );
     } else if (verdict.use !== undefined) {
       detected.affects_host = true;
@@ -288,7 +305,7 @@ export function detectBreakingChanges(
       `Fresh install: there is no earlier version to migrate from, so breaking changes apply only where the service's command line uses a removed flag.`,
     );
   }
-  const flags: FlagFindings = { used: [], unused: [], unknown: [] };
+  const flags: FlagFindings = { used: [], rewritten: [], unused: [], unknown: [] };
   const found: DetectedBreakingChange[] = [];
   let flagChanges = 0;
   for (const change of ctx.breakingChanges) {
@@ -333,6 +350,12 @@ export function detectBreakingChanges(
 
   if (flags.used.length > 0) {
     trace.check('command_line_flags', 'failed', `this host runs with ${flags.used.join(', ')}`);
+  } else if (flags.rewritten.length > 0) {
+    trace.check(
+      'command_line_flags',
+      'warning',
+      `renamed flags rewritten in the command line: ${flags.rewritten.join(', ')}`,
+    );
   } else if (flags.unknown.length > 0) {
     trace.check(
       'command_line_flags',
@@ -347,4 +370,9 @@ export function detectBreakingChanges(
     trace.check('command_line_flags', 'skipped', 'no flag changes in this move and no command line given');
   }
   return found;
+}
+
+/** The argument as it reads after the rename: `--old` becomes `--new`, `--old=v` becomes `--new=v` (findFlagUse's two forms). */
+function rewrittenArgument(use: string, flag: string, renamedTo: string): string {
+  return `${renamedTo}${use.slice(flag.length)}`;
 }

@@ -553,6 +553,51 @@ describe('breaking changes', () => {
     );
   });
 
+  it('with rewritesRenamedFlags, a rename in use needs no person and says what is rewritten', () => {
+    const rename: BreakingChange = {
+      component: 'node_exporter',
+      from_version: '1.7.0',
+      to_version: '1.8.0',
+      change_type: 'flag_rename',
+      description: 'Renamed a flag',
+      flag: '--collector.netdev.ignored-devices',
+      renamed_to: '--collector.netdev.device-exclude',
+      severity: 'medium',
+    };
+    const removal: BreakingChange = { ...rename, change_type: 'flag_removal', flag: '--collector.old' };
+    const args = ['--collector.netdev.ignored-devices=^lo$', '--collector.old'];
+    const rewritten = decideUpgrade(
+      input({
+        targetVersion: '1.8.0',
+        breakingChanges: [rename],
+        serviceArgs: args,
+        rewritesRenamedFlags: true,
+      }),
+    );
+    expect(rewritten.breaking_changes[0]).toMatchObject({
+      affects_host: true,
+      command_line_rewrite: {
+        from: '--collector.netdev.ignored-devices=^lo$',
+        to: '--collector.netdev.device-exclude=^lo$',
+      },
+    });
+    expect(rewritten.requires_manual).toBe(false);
+    expect(rewritten.safety_checks).toContainEqual(
+      expect.objectContaining({ check: 'command_line_flags', status: 'warning' }),
+    );
+    // A removal stays a person's decision, rewriting or not.
+    const removed = decideUpgrade(
+      input({
+        targetVersion: '1.8.0',
+        breakingChanges: [rename, removal],
+        serviceArgs: args,
+        rewritesRenamedFlags: true,
+      }),
+    );
+    expect(removed.action).toBe('manual_approval');
+    expect(removed.breaking_changes[1]?.command_line_rewrite).toBeUndefined();
+  });
+
   it('on a forced downgrade, flags a host that already uses the new name of a renamed flag', () => {
     const rename: BreakingChange = {
       component: 'node_exporter',

@@ -68,6 +68,7 @@ export interface DecisionContext {
   readonly publishedAt: Date | null;
   readonly windows: { readonly enabled: boolean; readonly list: readonly MaintenanceWindow[] };
   readonly serviceArgs: readonly string[] | null;
+  readonly rewritesRenamedFlags: boolean;
   readonly now: Date;
 }
 
@@ -250,6 +251,7 @@ export function readDecisionContext(input: DecisionInput): DecisionContext {
       list: windows,
     },
     serviceArgs: input.serviceArgs ?? null,
+    rewritesRenamedFlags: input.rewritesRenamedFlags ?? false,
     now: input.now,
   };
 }

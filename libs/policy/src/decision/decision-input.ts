@@ -77,6 +77,13 @@ export interface DecisionInput {
    * `undefined` means unknown.
    */
   readonly serviceArgs?: readonly string[] | undefined;
+  /**
+   * True when the caller rewrites the service's command line for a
+   * `flag_rename` it uses (the agent does, for a unit file's ExecStart): such a
+   * rename then needs no person, and the decision says what will be rewritten.
+   * Default false: a renamed flag in use holds the upgrade for manual review.
+   */
+  readonly rewritesRenamedFlags?: boolean | undefined;
   readonly now: Date;
 }
 

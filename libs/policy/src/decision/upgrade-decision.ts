@@ -59,6 +59,11 @@ export interface DetectedBreakingChange {
   readonly configured_severity?: Severity;
   readonly flag?: string;
   readonly renamed_to?: string;
+  /**
+   * Set when the caller rewrites the command line for this rename (input
+   * `rewritesRenamedFlags`): the argument this host uses and what it becomes.
+   */
+  readonly command_line_rewrite?: { readonly from: string; readonly to: string };
   /** Whether the change touches this host: null when it cannot be told (no command line given). */
   readonly affects_host: boolean | null;
   readonly host_detail?: string;

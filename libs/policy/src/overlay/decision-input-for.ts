@@ -18,6 +18,7 @@ export interface DecisionInputOptions {
   readonly knownVersions?: readonly string[] | undefined;
   readonly targetPublishedAt?: string | null | undefined;
   readonly serviceArgs?: readonly string[] | undefined;
+  readonly rewritesRenamedFlags?: boolean | undefined;
   readonly now: Date;
 }
 
@@ -65,6 +66,7 @@ export function decisionInputFor(config: PolicyConfig, options: DecisionInputOpt
     maintenanceWindows:
       windows === undefined ? undefined : { enabled: windows.enabled, windows: windows.windows },
     serviceArgs: options.serviceArgs,
+    rewritesRenamedFlags: options.rewritesRenamedFlags,
     now: options.now,
   };
 }
