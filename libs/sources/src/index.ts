@@ -46,7 +46,7 @@ export { readTokenFile, resolveToken } from './security/token-file.ts';
 // Cache
 export { cacheKeyText, type CacheEntry, type CacheKey, type CacheStore } from './cache/cache-store.ts';
 export { MemoryCacheStore } from './cache/memory-cache-store.ts';
-export { SqliteCacheStore } from './cache/sqlite-cache-store.repository.ts';
+export { SqliteCacheStore, ensureVersionCacheTable } from './cache/sqlite-cache-store.repository.ts';
 export {
   ResourceCache,
   type CachedResource,

@@ -56,6 +56,23 @@ describe('StateDatabase', () => {
     ]);
     const historyColumns = db.all("SELECT name FROM pragma_table_info('upgrade_history')").map((r) => r.name);
     expect(historyColumns).toEqual(expect.arrayContaining(['downtime_seconds', 'downtime_ms', 'changelog']));
+    // version_cache comes from libs/sources' ensureVersionCacheTable: the seed's columns and indexes.
+    expect(db.all("SELECT name FROM pragma_table_info('version_cache')").map((r) => r.name)).toEqual([
+      'id',
+      'component',
+      'cache_key',
+      'cache_value',
+      'cached_at',
+      'ttl',
+      'expires_at',
+    ]);
+    expect(
+      db
+        .all(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'version_cache' AND sql IS NOT NULL ORDER BY name",
+        )
+        .map((r) => r.name),
+    ).toEqual(['idx_cache_expires', 'idx_cache_lookup']);
     db.close();
   });
 

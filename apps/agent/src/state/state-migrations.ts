@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { ensureVersionCacheTable } from '@upkeep/sources';
 
 /** One ordered, in-place schema change; `version` becomes `PRAGMA user_version` once it ran. */
 export interface StateMigration {
@@ -68,19 +69,6 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         CREATE INDEX idx_rollback_component ON rollback_points(component, created_at DESC);
         CREATE INDEX idx_expires ON rollback_points(expires_at);
 
-        CREATE TABLE version_cache (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          component TEXT NOT NULL,
-          cache_key TEXT NOT NULL,
-          cache_value TEXT,
-          cached_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-          ttl INTEGER NOT NULL,
-          expires_at TIMESTAMP,
-          CONSTRAINT unique_cache UNIQUE(component, cache_key)
-        );
-        CREATE INDEX idx_cache_lookup ON version_cache(component, cache_key);
-        CREATE INDEX idx_cache_expires ON version_cache(expires_at);
-
         CREATE TABLE compatibility_matrix (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
           component TEXT NOT NULL,
@@ -107,6 +95,8 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         CREATE INDEX idx_breaking_component ON breaking_changes(component);
         CREATE INDEX idx_breaking_versions ON breaking_changes(component, from_version, to_version);
       `);
+      // The table libs/sources' SqliteCacheStore reads and writes: one definition, there.
+      ensureVersionCacheTable(db);
     },
   },
   {

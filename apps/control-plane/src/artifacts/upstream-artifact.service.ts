@@ -61,7 +61,7 @@ export class UpstreamArtifactService {
       version,
       {
         platform: parsePlatform(`${os}-${arch}`),
-        ...(spec.download === undefined ? {} : { download: spec.download }),
+        download: spec.download,
       },
       context,
     );
@@ -80,7 +80,7 @@ export class UpstreamArtifactService {
     if ((await this.artifacts.find(digest)) === null) {
       let download = this.inFlight.get(digest);
       if (download === undefined) {
-        download = this.fetchInto(digest, details.asset.url, spec.download?.maxSizeMb, {
+        download = this.fetchInto(digest, details.asset.url, spec.download.maxSizeMb, {
           component,
           version,
           asset: details.asset.name,

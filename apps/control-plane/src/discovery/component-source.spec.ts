@@ -88,7 +88,7 @@ components:
 `),
         '/etc/upkeep/versions.yaml',
       ),
-    ).toThrow('components.direct.direct_url has no versions_url');
+    ).toThrow('components.direct.direct_url.versions_url is required');
   });
 });
 

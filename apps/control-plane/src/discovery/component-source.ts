@@ -1,9 +1,9 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { UpkeepError } from '@upkeep/errors';
-import type { ComponentConfig, PolicyConfig } from '@upkeep/policy';
+import { dirname } from 'node:path';
+import { effectiveComponent, effectiveGlobal, type PolicyConfig } from '@upkeep/policy';
 import {
+  componentSourceConfig,
   resolveSourceSettings,
-  validateSourceSpec,
+  sourceSettingsFromConfig,
   type AdvisorySpec,
   type DownloadSpec,
   type SecretValue,
@@ -15,81 +15,31 @@ import {
 export interface ComponentSource {
   readonly name: string;
   readonly spec: SourceSpec;
-  readonly download: DownloadSpec | undefined;
+  readonly download: DownloadSpec;
   /** OSV package, when the component names one and advisories are enabled. */
   readonly advisories: AdvisorySpec | undefined;
 }
 
-function tagRulesOf(component: ComponentConfig): SourceSpec['tagRules'] {
-  const versionPattern = component.constraints?.version_pattern;
-  const tagPrefix = component.tag_prefix;
-  if (versionPattern === undefined && tagPrefix === undefined) return undefined;
-  return {
-    ...(versionPattern === undefined ? {} : { versionPattern }),
-    ...(tagPrefix === undefined ? {} : { tagPrefix }),
-  };
-}
-
-function specOf(name: string, component: ComponentConfig, policyPath: string): SourceSpec {
-  const tagRules = tagRulesOf(component);
-  const rules = tagRules === undefined ? {} : { tagRules };
-  if (component.github_repo !== undefined) return { kind: 'github', repo: component.github_repo, ...rules };
-  if (component.gitlab_project !== undefined)
-    return { kind: 'gitlab', project: component.gitlab_project, ...rules };
-  if (component.direct_url !== undefined) {
-    const { url_template: urlTemplate, versions_url: versionsUrl, versions_format } = component.direct_url;
-    if (versionsUrl === undefined) {
-      throw new UpkeepError('CONFIG_INVALID', `components.${name}.direct_url has no versions_url`, {
-        hint: 'the control plane lists versions from versions_url (a JSON list or an HTML index)',
-      });
-    }
-    return {
-      kind: 'direct-url',
-      urlTemplate,
-      versionsUrl,
-      versionsFormat: versions_format ?? 'json',
-      ...rules,
-    };
-  }
-  if (component.registry !== undefined) {
-    const url = component.registry.url;
-    const local = !/^[a-z][a-z0-9+.-]*:/i.test(url) && !isAbsolute(url);
-    return { kind: 'registry', url: local ? resolve(dirname(policyPath), url) : url, ...rules };
-  }
-  throw new UpkeepError('CONFIG_INVALID', `components.${name} names no release source`, {
-    hint: 'set one of github_repo, gitlab_project, direct_url or registry',
-  });
-}
-
-function downloadOf(component: ComponentConfig): DownloadSpec | undefined {
-  const d = component.download;
-  if (d === undefined) return undefined;
-  return {
-    ...(d.archive_type === undefined ? {} : { archiveType: d.archive_type }),
-    ...(d.archive_pattern === undefined ? {} : { archivePattern: d.archive_pattern }),
-    ...(d.binary_name === undefined ? {} : { binaryName: d.binary_name }),
-    ...(d.checksum_file === undefined ? {} : { checksumFile: d.checksum_file }),
-    ...(d.gpg_signature === undefined ? {} : { gpgSignature: d.gpg_signature }),
-    ...(d.signature_file === undefined ? {} : { signatureFile: d.signature_file }),
-    ...(d.signature_key === undefined ? {} : { signatureKey: d.signature_key }),
-    ...(d.max_size_mb === undefined ? {} : { maxSizeMb: d.max_size_mb }),
-  };
-}
-
-/** Every component of versions.yaml with its validated source, in name order. */
+/**
+ * Every component of versions.yaml with its validated source, in name order, mapped by
+ * `componentSourceConfig` as the agent and the CLI do. The control plane serves every
+ * environment, so no environment overlay applies.
+ */
 export function componentSourcesOf(policy: PolicyConfig, policyPath: string): ComponentSource[] {
-  const advisoriesEnabled = policy.global.advisories?.enabled !== false;
-  return Object.entries(policy.components)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, component]) => ({
-      name,
-      spec: validateSourceSpec(specOf(name, component, policyPath)),
-      download: downloadOf(component),
-      advisories:
-        advisoriesEnabled && component.advisories !== undefined
-          ? { ecosystem: component.advisories.ecosystem, package: component.advisories.package }
-          : undefined,
-    }));
+  const advisoriesEnabled = effectiveGlobal(policy, undefined).advisories.enabled;
+  return Object.keys(policy.components)
+    .sort((a, b) => a.localeCompare(b))
+    .map((name) => {
+      const mapped = componentSourceConfig(effectiveComponent(policy, undefined, name), {
+        configDir: dirname(policyPath),
+      });
+      return {
+        name,
+        spec: mapped.spec,
+        download: mapped.download,
+        advisories: advisoriesEnabled ? mapped.advisories : undefined,
+      };
+    });
 }
 
 /** Discovery settings from `global` of versions.yaml (API base URLs, TTLs, OSV URL, offline mode). */
@@ -97,30 +47,10 @@ export function sourceSettingsOf(
   policy: PolicyConfig,
   tokens: { readonly github?: SecretValue | undefined; readonly gitlab?: SecretValue | undefined } = {},
 ): SourceSettings {
-  const global = policy.global;
-  const ttl = global.cache?.ttl;
-  const maxAge = global.cache?.max_age;
-  return resolveSourceSettings({
-    github: {
-      token: tokens.github,
-      ...(global.github_api?.base_url === undefined ? {} : { baseUrl: global.github_api.base_url }),
-      ...(global.github_api?.timeout === undefined ? {} : { timeoutSeconds: global.github_api.timeout }),
-      ...(global.github_api?.cache_ttl === undefined ? {} : { cacheTtlSeconds: global.github_api.cache_ttl }),
-      ...(global.github_api?.rate_limit_threshold === undefined
-        ? {}
-        : { rateLimitThreshold: global.github_api.rate_limit_threshold }),
-    },
-    gitlab: {
-      token: tokens.gitlab,
-      ...(global.gitlab_api?.base_url === undefined ? {} : { baseUrl: global.gitlab_api.base_url }),
-      ...(global.gitlab_api?.timeout === undefined ? {} : { timeoutSeconds: global.gitlab_api.timeout }),
-      ...(global.gitlab_api?.cache_ttl === undefined ? {} : { cacheTtlSeconds: global.gitlab_api.cache_ttl }),
-    },
-    cache: {
-      ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
-      ...(maxAge === undefined ? {} : { maxAgeSeconds: maxAge }),
-    },
-    ...(global.advisories?.osv_url === undefined ? {} : { osvUrl: global.advisories.osv_url }),
-    offline: global.offline_mode ?? false,
-  });
+  return resolveSourceSettings(
+    sourceSettingsFromConfig(effectiveGlobal(policy, undefined), {
+      githubToken: tokens.github,
+      gitlabToken: tokens.gitlab,
+    }),
+  );
 }

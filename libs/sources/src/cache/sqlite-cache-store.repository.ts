@@ -1,8 +1,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { CacheEntry, CacheKey, CacheStore } from './cache-store.ts';
 
-// The seed's table, verbatim, so the agent's state file keeps its documented schema.
-const SCHEMA = `
+// The seed's table, verbatim: the one definition, shared with the agent's state migrations.
+const VERSION_CACHE_DDL = `
 CREATE TABLE IF NOT EXISTS version_cache (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     component TEXT NOT NULL,
@@ -16,6 +16,15 @@ CREATE TABLE IF NOT EXISTS version_cache (
 CREATE INDEX IF NOT EXISTS idx_cache_lookup ON version_cache(component, cache_key);
 CREATE INDEX IF NOT EXISTS idx_cache_expires ON version_cache(expires_at);
 `;
+
+/**
+ * Creates the seed's `version_cache` table and its two indexes in `db` when missing
+ * (`IF NOT EXISTS`: harmless on a database that has them). The agent's state migration
+ * and `SqliteCacheStore` both call it, so the table is written once.
+ */
+export function ensureVersionCacheTable(db: DatabaseSync): void {
+  db.exec(VERSION_CACHE_DDL);
+}
 
 /** `CURRENT_TIMESTAMP`'s format, so rows compare with `datetime('now')` as the seed's queries do. */
 function sqliteTime(ms: number): string {
@@ -62,7 +71,7 @@ export class SqliteCacheStore implements CacheStore {
   constructor(db: DatabaseSync, ownsDb = false) {
     this.#db = db;
     this.#ownsDb = ownsDb;
-    this.#db.exec(SCHEMA);
+    ensureVersionCacheTable(this.#db);
   }
 
   /**

@@ -73,7 +73,7 @@ describe('componentSourceConfig', () => {
         configDir: '/etc/upkeep',
       },
     );
-    expect(mapped.spec).toEqual({ kind: 'registry', url: expected, tagRules: {} });
+    expect(mapped.spec).toStrictEqual({ kind: 'registry', url: expected });
   });
 
   it('defaults versions_format to json and needs a versions_url for a direct URL', () => {

@@ -48,7 +48,7 @@ function registryLocation(url: string, configDir: string): string {
  * spec, tag rules, platform, advisory package and the binary's path in the archive: `github_repo`, `gitlab_project`,
  * `direct_url` (`versions_format` defaults to `json`), `registry` (relative directories
  * resolved against `configDir`); `tag_prefix` and `constraints.version_pattern` become the
- * tag rules of the spec. Pure: no file is read.
+ * tag rules of the spec (left out when neither is set). Pure: no file is read.
  * @throws UpkeepError CONFIG_INVALID naming the key (no source, a direct URL without a
  * `versions_url`, a bad `constraints.architecture`).
  */
@@ -63,11 +63,13 @@ export function componentSourceConfig(
       ? {}
       : { versionPattern: component.constraints.version_pattern }),
   };
+  // No rules, no key: the spec is stored as JSON (the control plane's catalog) and compared.
+  const rules = Object.keys(tagRules).length === 0 ? {} : { tagRules };
   let spec: SourceSpec;
   if (component.github_repo !== undefined) {
-    spec = { kind: 'github', repo: component.github_repo, tagRules };
+    spec = { kind: 'github', repo: component.github_repo, ...rules };
   } else if (component.gitlab_project !== undefined) {
-    spec = { kind: 'gitlab', project: component.gitlab_project, tagRules };
+    spec = { kind: 'gitlab', project: component.gitlab_project, ...rules };
   } else if (component.direct_url !== undefined) {
     const direct = component.direct_url;
     if (direct.versions_url === undefined) {
@@ -83,10 +85,10 @@ export function componentSourceConfig(
       urlTemplate: direct.url_template,
       versionsUrl: direct.versions_url,
       versionsFormat: direct.versions_format ?? 'json',
-      tagRules,
+      ...rules,
     };
   } else if (component.registry !== undefined) {
-    spec = { kind: 'registry', url: registryLocation(component.registry.url, options.configDir), tagRules };
+    spec = { kind: 'registry', url: registryLocation(component.registry.url, options.configDir), ...rules };
   } else {
     throw configInvalid(
       name,
