@@ -43,11 +43,50 @@ export {
 export {
   checkMaintenanceWindows,
   isWithinWindow,
+  MAX_UPCOMING_WINDOWS,
   nextWindow,
   openWindow,
+  upcomingWindows,
   windowLabel,
   type WindowOccurrence,
 } from './windows/maintenance-window.ts';
+export {
+  nextWindows,
+  windowsFor,
+  type ScopedWindow,
+  type UpcomingWindow,
+  type WindowScope,
+} from './windows/window-scope.ts';
+export {
+  CONDITION_OPERATORS,
+  conditionHolds,
+  parseSuccessCondition,
+  type ConditionOperator,
+  type SuccessCondition,
+  type SuccessConditionResult,
+} from './rollouts/success-condition.ts';
+export {
+  ROLLOUT_DEFAULTS,
+  WAVE_DEFAULTS,
+  explainRolloutSettings,
+  rolloutSettings,
+  type GateSettings,
+  type RolloutSettings,
+  type WaveSettings,
+} from './rollouts/rollout-settings.ts';
+export {
+  APPROVAL_DEFAULTS,
+  approvalRequirement,
+  explainApprovals,
+  type ApprovalDecisionInput,
+  type ApprovalRequirement,
+} from './rollouts/approval-requirement.ts';
+export {
+  autoUpgradeAllowed,
+  type AutoUpgradeDecisionInput,
+  type AutoUpgradeVerdict,
+} from './rollouts/auto-upgrade-allowed.ts';
+export { rolloutOrder, type RolloutOrder } from './rollouts/rollout-order.ts';
 export { decisionInputFor, type DecisionInputOptions } from './overlay/decision-input-for.ts';
 export { resolveInputFor } from './overlay/resolve-input.ts';
 export * from './decision/index.ts';

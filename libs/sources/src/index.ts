@@ -35,12 +35,17 @@ export { sourceSettingsFromConfig } from './config/source-settings-config.ts';
 // Ports
 export { systemClock, type Clock } from './ports/clock.port.ts';
 export { globalFetch, type HttpFetch } from './ports/http.port.ts';
+export {
+  NO_SOURCE_OBSERVER,
+  type CacheTier,
+  type SourceObserver,
+  type UpstreamResult,
+} from './ports/source-observer.port.ts';
 export type { FileStat, FileSystemPort } from './ports/file-system.port.ts';
 export { nodeFileSystem } from './ports/file-system.repository.ts';
 
 // Secrets
 export { SecretValue } from './security/secret-value.ts';
-export { redactText, redactUrl } from './security/redact.ts';
 export { readTokenFile, resolveToken } from './security/token-file.ts';
 
 // Cache

@@ -299,7 +299,7 @@ describe('loadPolicyConfig: unknown keys', () => {
       'components.app.install.comands: unknown key "comands"; did you mean "commands"?',
       'components.app.upgrade.auto_upgrade: unknown key "auto_upgrade" (known keys: auto_upgrade_enabled, allowed_risk_levels, require_manual_approval_for_major, sync_version_with, allowed_version_drift, minimum_release_age)',
       'environments.prod.saftey: unknown key "saftey"; did you mean "safety"?',
-      'upgrade_policies.maintenance_windows.windows[0].tz: unknown key "tz" (known keys: day, start_time, end_time, allowed_operations, timezone)',
+      'upgrade_policies.maintenance_windows.windows[0].tz: unknown key "tz" (known keys: day, start_time, end_time, allowed_operations, timezone, groups, environments)',
       'breaking_changes[0].sevirity: unknown key "sevirity"; did you mean "severity"?',
     ]);
   });
@@ -942,7 +942,7 @@ describe('loadPolicyConfig: upgrade policies', () => {
         yamlOf({ components: {}, upgrade_policies: { notifications: { notify_on: ['upgrade_sucess'] } } }),
       ),
     ).toEqual([
-      'upgrade_policies.notifications.notify_on[0]: "upgrade_sucess" is not one of upgrade_available, upgrade_started, upgrade_success, upgrade_failure, upgrade_refused, approval_required, rollback_executed, security_advisory; did you mean "upgrade_success"?',
+      'upgrade_policies.notifications.notify_on[0]: "upgrade_sucess" is not one of upgrade_available, upgrade_started, upgrade_success, upgrade_failure, upgrade_refused, approval_required, rollback_executed, security_advisory, rollout_paused, rollout_completed, rollout_aborted; did you mean "upgrade_success"?',
     ]);
   });
 });

@@ -97,6 +97,24 @@ function referenceIssues(data: Record<string, unknown>, source: YamlSource): Con
   if (isPlainObject(policies)) {
     checkRefs(policies.pinned_versions, ['upgrade_policies', 'pinned_versions']);
     checkRefs(policies.excluded_versions, ['upgrade_policies', 'excluded_versions']);
+    const environments = new Set(isPlainObject(data.environments) ? Object.keys(data.environments) : []);
+    const windows = valueAt(policies, ['maintenance_windows', 'windows']);
+    if (Array.isArray(windows)) {
+      windows.forEach((window, index) => {
+        const listed = valueAt(window, ['environments']);
+        if (!Array.isArray(listed)) return;
+        listed.forEach((env, at) => {
+          if (typeof env === 'string' && NAME_PATTERN.test(env) && !environments.has(env)) {
+            issues.push(
+              source.located(
+                ['upgrade_policies', 'maintenance_windows', 'windows', index, 'environments', at],
+                `${JSON.stringify(env)} is not an environment defined under environments${didYouMean(env, environments)}`,
+              ),
+            );
+          }
+        });
+      });
+    }
   }
   return issues;
 }
@@ -223,6 +241,7 @@ function normalise(parsed: z.output<typeof policyConfigSchema>, sourceName: stri
               windows: (windows.windows ?? []).map((window) => ({
                 ...window,
                 timezone: window.timezone ?? windows.timezone ?? 'UTC',
+                ...(window.timezone === undefined ? { inherits_timezone: true } : {}),
               })),
             },
           }),

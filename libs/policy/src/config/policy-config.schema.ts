@@ -6,6 +6,7 @@ import {
   argv,
   captureRegexText,
   constraintText,
+  countOrPercent,
   driftText,
   durationSeconds,
   httpUrlText,
@@ -19,12 +20,16 @@ import {
   rule,
   section,
   seriesText,
+  successConditionText,
   text,
   timeOfDayText,
   timeZoneText,
   urlTemplateText,
   versionText,
 } from './schema-fields.ts';
+import { NOTIFICATION_EVENTS, notificationsSchema } from './notifications.schema.ts';
+
+export * from './notifications.schema.ts';
 
 // The schema of versions.yaml. Every key is optional in the file (the seed
 // leaves many out); defaults are applied by effectiveConfig, layer "default",
@@ -44,16 +49,6 @@ export const WEEKDAYS = [
   'sunday',
 ] as const;
 export const WINDOW_OPERATIONS = ['install', 'upgrade', 'downgrade', 'rollback'] as const;
-export const NOTIFICATION_EVENTS = [
-  'upgrade_available',
-  'upgrade_started',
-  'upgrade_success',
-  'upgrade_failure',
-  'upgrade_refused',
-  'approval_required',
-  'rollback_executed',
-  'security_advisory',
-] as const;
 export const CHANGE_TYPES = [
   'flag_removal',
   'flag_rename',
@@ -64,6 +59,11 @@ export const CHANGE_TYPES = [
   'other',
 ] as const;
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const ON_FAILURE_ACTIONS = ['pause', 'abort'] as const;
+export const OFFLINE_OUTCOMES = ['failed', 'skipped'] as const;
+/** When a rollout's approvals are asked for: before it starts, or once its first (canary) wave is healthy. */
+export const APPROVAL_STAGES = ['before_start', 'after_first_wave'] as const;
+export const VERSION_BUMPS = ['patch', 'minor', 'major'] as const;
 
 /** The keys that name where a component's releases come from; exactly one is set. */
 export const SOURCE_KEYS = ['github_repo', 'gitlab_project', 'direct_url', 'registry'] as const;
@@ -239,9 +239,73 @@ export const componentSchema = section({
   }).optional(),
 });
 
+const waveSchema = section({
+  name: nameText(),
+  size: countOrPercent({ minCount: 1, what: 'a wave size' }),
+  max_parallel: integer(1, 10_000).optional(),
+  bake_time: durationSeconds().optional(),
+  failure_threshold: countOrPercent({ minCount: 1, what: 'a failure threshold' }).optional(),
+  approval: z.boolean().optional(),
+});
+
+const gateSchema = section({
+  query: text(),
+  success_condition: successConditionText(),
+  for: durationSeconds().optional(),
+});
+
+/** `upgrade_policies.rollouts` and `environments.<env>.rollouts`: the defaults of a rollout. */
+export const rolloutDefaultsSchema = section({
+  waves: list(waveSchema)
+    .check((ctx) => {
+      const seen = new Set<string>();
+      ctx.value.forEach((wave, index) => {
+        if (seen.has(wave.name)) {
+          ctx.issues.push({
+            code: 'custom',
+            path: [index, 'name'],
+            input: wave.name,
+            message: `wave name ${JSON.stringify(wave.name)} is used twice; give each wave its own name`,
+          });
+        }
+        seen.add(wave.name);
+      });
+      if (ctx.value.length === 0) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'needs at least one wave' });
+      }
+    })
+    .optional(),
+  on_failure: z.enum(ON_FAILURE_ACTIONS).optional(),
+  revert_wave_on_failure: z.boolean().optional(),
+  rollback_on_abort: z.boolean().optional(),
+  offline: section({
+    deadline: durationSeconds().optional(),
+    count_as: z.enum(OFFLINE_OUTCOMES).optional(),
+  }).optional(),
+  gates: list(gateSchema).optional(),
+});
+
+const approvalRuleSchema = section({
+  required: integer(0, 10).optional(),
+  stage: z.enum(APPROVAL_STAGES).optional(),
+  maintenance_window: z.boolean().optional(),
+});
+
+/** `upgrade_policies.approvals` and `environments.<env>.approvals`. */
+export const approvalsSchema = section({
+  forbid_self_approval: z.boolean().optional(),
+  patch: approvalRuleSchema.optional(),
+  minor: approvalRuleSchema.optional(),
+  major: approvalRuleSchema.optional(),
+  /** The floor when the decision needs review: high risk, `requires_manual`, breaking changes. */
+  manual_review: approvalRuleSchema.optional(),
+});
+
 export const environmentSchema = section({
   ...globalShape,
   component_overrides: namedMap(componentSchema).optional(),
+  rollouts: rolloutDefaultsSchema.optional(),
+  approvals: approvalsSchema.optional(),
 });
 
 const maintenanceWindowSchema = section({
@@ -250,6 +314,10 @@ const maintenanceWindowSchema = section({
   end_time: timeOfDayText(true),
   allowed_operations: list(z.enum(WINDOW_OPERATIONS)).optional(),
   timezone: timeZoneText().optional(),
+  /** Host groups the window applies to; absent: every group. */
+  groups: list(nameText()).optional(),
+  /** Environments the window applies to; absent: every environment. */
+  environments: list(nameText()).optional(),
 }).superRefine((window, ctx) => {
   if (window.start_time === window.end_time) {
     ctx.addIssue({
@@ -268,16 +336,16 @@ export const excludedVersionSchema = section({
 });
 
 export const upgradePoliciesSchema = section({
-  notifications: section({
-    enabled: z.boolean().optional(),
-    channels: list(text()).optional(),
-    notify_on: list(z.enum(NOTIFICATION_EVENTS)).optional(),
-  }).optional(),
+  notifications: notificationsSchema.optional(),
   maintenance_windows: section({
     enabled: z.boolean().optional(),
     timezone: timeZoneText().optional(),
     windows: list(maintenanceWindowSchema).optional(),
+    /** A host group's time zone, used by windows that name none themselves. */
+    group_timezones: namedMap(timeZoneText()).optional(),
   }).optional(),
+  rollouts: rolloutDefaultsSchema.optional(),
+  approvals: approvalsSchema.optional(),
   pinned_versions: namedMap(versionText()).optional(),
   excluded_versions: namedMap(list(excludedVersionSchema)).optional(),
 });
@@ -349,6 +417,14 @@ export type AutoUpgradeSettings = NonNullable<SafetySettings['auto_upgrade']>;
 export type RollbackSettings = NonNullable<SafetySettings['rollback']>;
 /** `upgrade_policies.maintenance_windows`. */
 export type MaintenanceWindowSettings = ReadonlyDeep<NonNullable<UpgradePolicies['maintenance_windows']>>;
+/** `upgrade_policies.rollouts` as written (durations in seconds, sizes as `"3"` / `"25%"`). */
+export type RolloutDefaults = ReadonlyDeep<z.output<typeof rolloutDefaultsSchema>>;
+/** `upgrade_policies.approvals` as written. */
+export type ApprovalSettings = ReadonlyDeep<z.output<typeof approvalsSchema>>;
+export type OnFailureAction = (typeof ON_FAILURE_ACTIONS)[number];
+export type OfflineOutcome = (typeof OFFLINE_OUTCOMES)[number];
+export type ApprovalStage = (typeof APPROVAL_STAGES)[number];
+export type VersionBump = (typeof VERSION_BUMPS)[number];
 export type DirectUrlSource = NonNullable<ComponentConfig['direct_url']>;
 export type RegistrySource = NonNullable<ComponentConfig['registry']>;
 export type AdvisorySource = NonNullable<ComponentConfig['advisories']>;
@@ -362,12 +438,24 @@ export type ChangeType = (typeof CHANGE_TYPES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
+/**
+ * A window as loaded: `timezone` filled in (the window's own, else `maintenance_windows.timezone`,
+ * else UTC); `inherits_timezone` says the window named none itself, so a host group's
+ * `group_timezones` entry takes precedence over the filled-in zone.
+ */
+export type ConfiguredWindow = MaintenanceWindow & { readonly inherits_timezone?: boolean };
+
+export type ConfiguredWindowSettings = Omit<MaintenanceWindowSettings, 'windows'> & {
+  readonly windows?: readonly ConfiguredWindow[] | undefined;
+};
+
 /** versions.yaml as loaded: every section present (empty when the file omits it). */
 export interface PolicyConfig {
   readonly global: GlobalSettings;
   readonly components: Readonly<Record<string, ComponentConfig>>;
   readonly environments: Readonly<Record<string, EnvironmentConfig>>;
-  readonly upgrade_policies: UpgradePolicies & {
+  readonly upgrade_policies: Omit<UpgradePolicies, 'maintenance_windows'> & {
+    readonly maintenance_windows?: ConfiguredWindowSettings | undefined;
     readonly pinned_versions: Readonly<Record<string, string>>;
     readonly excluded_versions: Readonly<Record<string, readonly ExcludedVersionEntry[]>>;
   };

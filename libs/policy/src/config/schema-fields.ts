@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { compileVersionPattern, isValidConstraint, isValidVersion } from '@upkeep/versioning';
 import { describeValue } from './config-issue.ts';
 import { parseDuration } from './duration.ts';
+import { parseSuccessCondition } from '../rollouts/success-condition.ts';
 
 /** Component and environment names: what the seed's scripts accept, and safe in paths and units. */
 export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -262,4 +263,43 @@ export const argv = () =>
     const bad = value.findIndex((item) => typeof item !== 'string' || item === '');
     if (bad !== -1) return fail(`argument [${bad}] ${describeValue(value[bad])} is not a non-empty string`);
     return pass(value as string[]);
+  });
+
+/**
+ * A host count or a share (`wave.size`, `failure_threshold`): a whole number (`1`, `"3"`)
+ * or a percentage (`"25%"`), normalised to the REST form `"3"` / `"25%"`.
+ */
+export const countOrPercent = (options: { readonly minCount: number; readonly what: string }) =>
+  rule((value) => {
+    const example = `${options.minCount === 0 ? 0 : 1}, "3" or "25%"`;
+    if (typeof value === 'number') {
+      return Number.isInteger(value) && value >= options.minCount
+        ? pass(String(value))
+        : fail(
+            `${describeValue(value)} is not ${options.what}: write a whole number of hosts (at least ${options.minCount}) or a percentage such as "25%"`,
+          );
+    }
+    if (typeof value !== 'string') {
+      return fail(
+        `${describeValue(value)} is not ${options.what}; write a host count or a percentage such as ${example}`,
+      );
+    }
+    const text = value.trim();
+    if (/^\d+$/.test(text) && Number(text) >= options.minCount) return pass(String(Number(text)));
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+    if (percent !== null) {
+      const share = Number(percent[1]);
+      if (share > 0 && share <= 100) return pass(`${share}%`);
+      return fail(`${describeValue(value)} is not a share between 0% (excluded) and 100%`);
+    }
+    return fail(
+      `${describeValue(value)} is not ${options.what}: write a whole number of hosts (at least ${options.minCount}) or a percentage such as "25%"`,
+    );
+  });
+
+/** A gate's `success_condition` (`> 0.99`, `== 1`, `< 5`). */
+export const successConditionText = () =>
+  rule((value) => {
+    const result = parseSuccessCondition(value);
+    return result.ok ? pass(result.condition.text) : fail(result.reason);
   });

@@ -64,7 +64,19 @@ export function decisionInputFor(config: PolicyConfig, options: DecisionInputOpt
     minimumReleaseAge: minimumReleaseAge ?? 0,
     targetPublishedAt: options.targetPublishedAt,
     maintenanceWindows:
-      windows === undefined ? undefined : { enabled: windows.enabled, windows: windows.windows },
+      windows === undefined
+        ? undefined
+        : {
+            enabled: windows.enabled,
+            // A window limited to other environments does not apply here.
+            windows: (windows.windows ?? [])
+              .filter(
+                (window) =>
+                  window.environments === undefined ||
+                  (options.environment !== undefined && window.environments.includes(options.environment)),
+              )
+              .map(({ inherits_timezone: _inherits, ...window }) => window),
+          },
     serviceArgs: options.serviceArgs,
     rewritesRenamedFlags: options.rewritesRenamedFlags,
     now: options.now,

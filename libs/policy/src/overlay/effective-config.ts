@@ -71,7 +71,10 @@ function unknownName(
   );
 }
 
-function environmentOf(config: PolicyConfig, env: string | undefined): Record<string, unknown> | undefined {
+export function environmentOf(
+  config: PolicyConfig,
+  env: string | undefined,
+): Record<string, unknown> | undefined {
   if (env === undefined) return undefined;
   const found = Object.hasOwn(config.environments, env) ? config.environments[env] : undefined;
   if (found === undefined) {
@@ -94,13 +97,12 @@ function componentOf(config: PolicyConfig, name: string): ComponentConfig {
   return found;
 }
 
-function withoutKey(
-  value: Record<string, unknown> | undefined,
-  key: string,
-): Record<string, unknown> | undefined {
+/** The keys of an environment overlay that are not global settings. */
+const NON_GLOBAL_KEYS = new Set(['component_overrides', 'rollouts', 'approvals']);
+
+function globalPart(value: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
-  const { [key]: _dropped, ...rest } = value;
-  return rest;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !NON_GLOBAL_KEYS.has(key)));
 }
 
 function globalLayers(config: PolicyConfig, env: string | undefined): Layer[] {
@@ -110,9 +112,7 @@ function globalLayers(config: PolicyConfig, env: string | undefined): Layer[] {
     layerAt('global', config.global, ['global']),
   ];
   if (env !== undefined) {
-    layers.push(
-      layerAt(`environments.${env}`, withoutKey(overlay, 'component_overrides'), ['environments', env]),
-    );
+    layers.push(layerAt(`environments.${env}`, globalPart(overlay), ['environments', env]));
   }
   return layers;
 }
@@ -179,7 +179,11 @@ export function traceComponent(config: PolicyConfig, env: string | undefined, na
   return { component, origins };
 }
 
-function explain(value: Record<string, unknown>, origins: ReadonlyMap<string, Origin>): ExplainedValue[] {
+/** Every leaf of a merged value with the layer that set it. */
+export function explainMerged(
+  value: Record<string, unknown>,
+  origins: ReadonlyMap<string, Origin>,
+): ExplainedValue[] {
   const result: ExplainedValue[] = [];
   const walk = (node: unknown, path: string[]): void => {
     const origin = origins.get(path.join(PATH_SEPARATOR));
@@ -236,7 +240,7 @@ export function effectiveConfig(config: PolicyConfig, env: string | undefined): 
 /** Every effective global value with the layer that set it. */
 export function explainGlobal(config: PolicyConfig, env: string | undefined): ExplainedValue[] {
   const { value, origins } = mergedGlobal(config, env);
-  return explain(value, origins);
+  return explainMerged(value, origins);
 }
 
 /** Every effective value of one component with the layer that set it. */
@@ -247,7 +251,7 @@ export function explainComponent(
 ): ExplainedValue[] {
   const { component, origins } = traceComponent(config, env, name);
   const { name: _name, ...values } = component;
-  return explain(values, origins);
+  return explainMerged(values, origins);
 }
 
 /** The excluded versions the config lists for a component (none: `[]`). */

@@ -249,3 +249,43 @@ export function nextWindow(
   }
   return best;
 }
+
+/** Most occurrences `upcomingWindows` returns. */
+export const MAX_UPCOMING_WINDOWS = 1000;
+
+/**
+ * The `count` occurrences still open at `now` or opening after it, earliest opening first
+ * (optionally only those allowing `operation`); fewer when the windows open less often
+ * within two years.
+ * @throws UpkeepError CONFIG_INVALID naming a bad time zone, day or time.
+ */
+export function upcomingWindows(
+  windows: readonly MaintenanceWindow[],
+  now: Date,
+  count: number,
+  operation?: WindowOperation,
+): WindowOccurrence[] {
+  const instant = instantOf(now);
+  const wanted = Math.max(0, Math.min(Math.floor(count), MAX_UPCOMING_WINDOWS));
+  const usable = [...windows.entries()].filter(([, window]) => allows(window, operation));
+  for (const [index, window] of windows.entries()) readWindow(window, index);
+  if (wanted === 0 || usable.length === 0) return [];
+  const found = new Map<string, WindowOccurrence>();
+  const WEEK_MS = 7 * DAY_MS;
+  // Each look covers the days from one day before its base to two weeks after it.
+  for (let week = 0; week <= 106; week++) {
+    const base = instant + week * WEEK_MS;
+    for (const [index, window] of usable) {
+      for (const occurrence of occurrencesAround(window, index, base)) {
+        if (occurrence.end.getTime() <= instant) continue;
+        found.set(`${index}@${occurrence.start.getTime()}`, occurrence);
+      }
+    }
+    const horizon = base + 13 * DAY_MS;
+    const sorted = [...found.values()].sort((a, b) => a.start.getTime() - b.start.getTime());
+    if (sorted.length >= wanted && (sorted[wanted - 1]?.start.getTime() ?? Infinity) < horizon) {
+      return sorted.slice(0, wanted);
+    }
+  }
+  return [...found.values()].sort((a, b) => a.start.getTime() - b.start.getTime()).slice(0, wanted);
+}

@@ -1,10 +1,9 @@
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import type { HostPlatform } from '../model/host-platform.ts';
 import type { Release, ReleaseAsset } from '../model/release.ts';
 import type { DownloadSpec } from '../model/source-spec.ts';
-import { redactUrl } from '../security/redact.ts';
 import { shown } from '../sources/display.ts';
 import { invalidResponse } from '../sources/json-body.ts';
 import { isLocalLocation, readLocalFile } from '../sources/local-file.ts';

@@ -2,6 +2,7 @@ import { UpkeepError, isUpkeepError } from '@upkeep/errors';
 import type { Freshness, StaleReason } from '../model/release.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { RateLimitGate } from '../http/rate-limit-gate.ts';
+import { NO_SOURCE_OBSERVER, type SourceObserver } from '../ports/source-observer.port.ts';
 import { cacheKeyText, type CacheEntry, type CacheKey, type CacheStore } from './cache-store.ts';
 
 /** Conditional-request validators of a cached body. */
@@ -61,6 +62,12 @@ const HINTS: Readonly<Record<StaleReason, string>> = {
   'invalid-response': 'retry later; if it persists the upstream is serving broken data',
 };
 
+/** The kind of upstream a cache key belongs to: the prefix every source gives its keys (`github:...`). */
+function sourceKindOf(key: CacheKey): string {
+  const colon = key.key.indexOf(':');
+  return colon > 0 ? key.key.slice(0, colon) : 'other';
+}
+
 /**
  * Two tiers (this process's memory, then a `CacheStore`) in front of upstream:
  * inside the TTL nothing is requested; past it the entry is revalidated with
@@ -73,13 +80,20 @@ export class ResourceCache {
   readonly #store: CacheStore;
   readonly #clock: Clock;
   readonly #maxAgeMs: number;
+  readonly #observer: SourceObserver;
   readonly #memory = new Map<string, Held>();
   readonly #inflight = new Map<string, Promise<CachedValue<unknown>>>();
 
-  constructor(options: { store: CacheStore; clock: Clock; maxAgeSeconds: number }) {
+  constructor(options: {
+    store: CacheStore;
+    clock: Clock;
+    maxAgeSeconds: number;
+    observer?: SourceObserver | undefined;
+  }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
+    this.#observer = options.observer ?? NO_SOURCE_OBSERVER;
   }
 
   read<T>(resource: CachedResource<T>, options: { readonly offline: boolean }): Promise<CachedValue<T>> {
@@ -104,8 +118,12 @@ export class ResourceCache {
       return { value: held.value as T, freshness: this.#freshness(held.entry, 'cache', now) };
     }
     if (offline) return this.#stale(resource, held, 'offline', 'offline mode is on', undefined);
+    const source = sourceKindOf(resource.key);
     const gate = resource.gate?.check(now);
-    if (gate?.limited === true) return this.#stale(resource, held, 'rate-limited', gate.detail, undefined);
+    if (gate?.limited === true) {
+      this.#observer.upstreamRequest(source, 'rate_limited');
+      return this.#stale(resource, held, 'rate-limited', gate.detail, undefined);
+    }
 
     let result: LoadResult<T>;
     try {
@@ -113,12 +131,17 @@ export class ResourceCache {
         held === undefined ? undefined : { etag: held.entry.etag, lastModified: held.entry.last_modified },
       );
     } catch (error) {
+      this.#observer.upstreamRequest(
+        source,
+        isUpkeepError(error) && error.code === 'UPSTREAM_RATE_LIMITED' ? 'rate_limited' : 'failure',
+      );
       const reason = isUpkeepError(error) ? FALLBACK_CODES[error.code] : undefined;
       if (reason === undefined) throw error;
       if (held === undefined && reason === 'invalid-response') throw error;
       return this.#stale(resource, held, reason, (error as UpkeepError).message, error);
     }
 
+    this.#observer.upstreamRequest(source, result.status === 'modified' ? 'success' : 'not_modified');
     const at = this.#clock.now();
     if (result.status === 'not-modified') {
       if (held === undefined) {
@@ -146,8 +169,10 @@ export class ResourceCache {
   async #lookup<T>(resource: CachedResource<T>, now: number): Promise<Held | undefined> {
     const text = cacheKeyText(resource.key);
     let held = this.#memory.get(text);
+    this.#observer.cacheLookup('memory', held !== undefined);
     if (held === undefined) {
       const entry = await this.#store.get(resource.key);
+      this.#observer.cacheLookup('store', entry !== undefined);
       if (entry !== undefined) {
         try {
           held = { entry, value: resource.decode(entry.body) };

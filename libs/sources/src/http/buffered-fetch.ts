@@ -1,6 +1,5 @@
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { HttpFetch } from '../ports/http.port.ts';
-import { redactUrl } from '../security/redact.ts';
 
 /** Largest response body read into memory by default (a page of 100 releases is far below it). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;

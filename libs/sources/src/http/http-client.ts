@@ -1,7 +1,6 @@
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { UpkeepError, isUpkeepError, redactText, redactUrl } from '@upkeep/errors';
 import type { Clock } from '../ports/clock.port.ts';
 import type { HttpFetch } from '../ports/http.port.ts';
-import { redactText, redactUrl } from '../security/redact.ts';
 import { bufferedFetch } from './buffered-fetch.ts';
 import type { RateLimitGate } from './rate-limit-gate.ts';
 

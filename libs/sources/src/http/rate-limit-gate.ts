@@ -1,3 +1,5 @@
+import { NO_SOURCE_OBSERVER, type SourceObserver } from '../ports/source-observer.port.ts';
+
 /** What an upstream last said about its rate limit. */
 export interface RateLimitSnapshot {
   readonly limit: number | null;
@@ -25,11 +27,13 @@ function headerNumber(headers: Headers, ...names: string[]): number | undefined 
 export class RateLimitGate {
   readonly upstream: string;
   readonly threshold: number;
+  readonly #observer: SourceObserver;
   #snapshot: RateLimitSnapshot | undefined;
 
-  constructor(upstream: string, threshold: number) {
+  constructor(upstream: string, threshold: number, observer: SourceObserver = NO_SOURCE_OBSERVER) {
     this.upstream = upstream;
     this.threshold = threshold;
+    this.#observer = observer;
   }
 
   observe(headers: Headers): void {
@@ -44,6 +48,7 @@ export class RateLimitGate {
       remaining,
       resetAt: reset * 1000,
     };
+    this.#observer.rateLimit(this.upstream, remaining, this.#snapshot.limit);
   }
 
   snapshot(): RateLimitSnapshot | undefined {
@@ -65,12 +70,17 @@ export class RateLimitGate {
 /** One gate per upstream, shared by every source that talks to it. */
 export class RateLimitGates {
   readonly #gates = new Map<string, RateLimitGate>();
+  readonly #observer: SourceObserver;
+
+  constructor(observer: SourceObserver = NO_SOURCE_OBSERVER) {
+    this.#observer = observer;
+  }
 
   for(upstream: string, threshold: number): RateLimitGate {
     const key = `${upstream}\u0000${threshold}`;
     let gate = this.#gates.get(key);
     if (gate === undefined) {
-      gate = new RateLimitGate(upstream, threshold);
+      gate = new RateLimitGate(upstream, threshold, this.#observer);
       this.#gates.set(key, gate);
     }
     return gate;

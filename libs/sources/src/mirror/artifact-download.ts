@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { FileSystemPort } from '../ports/file-system.port.ts';
 import type { HttpFetch } from '../ports/http.port.ts';
-import { redactUrl } from '../security/redact.ts';
 import { isLocalLocation, localPath } from '../sources/local-file.ts';
 
 export interface DownloadedArtifact {

@@ -1,10 +1,10 @@
+import { redactUrl } from '@upkeep/errors';
 import { parseTag } from '@upkeep/versioning';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import { expandTemplate } from '../assets/template.ts';
 import type { ReleaseAsset } from '../model/release.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
-import { redactUrl } from '../security/redact.ts';
 import { isLocalLocation, readLocalFile } from './local-file.ts';
 import {
   decodeReleaseBatch,

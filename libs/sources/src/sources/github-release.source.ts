@@ -1,14 +1,13 @@
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { UpkeepError, isUpkeepError, redactText, redactUrl } from '@upkeep/errors';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import { bufferedFetch } from '../http/buffered-fetch.ts';
 import { parseLinkHeader } from '../http/link-header.ts';
 import type { ReleaseAsset } from '../model/release.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
-import { redactText, redactUrl } from '../security/redact.ts';
 import {
   decodeReleaseBatch,
   encodeReleaseBatch,

@@ -1,10 +1,10 @@
+import { redactUrl } from '@upkeep/errors';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import { HttpClient, type HttpResponse } from '../http/http-client.ts';
 import { parseLinkHeader } from '../http/link-header.ts';
 import type { ReleaseAsset } from '../model/release.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
-import { redactUrl } from '../security/redact.ts';
 import { asRecord, invalidResponse, parseJsonBody } from './json-body.ts';
 import {
   decodeReleaseBatch,

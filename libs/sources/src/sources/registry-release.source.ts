@@ -1,8 +1,8 @@
+import { redactUrl } from '@upkeep/errors';
 import { pathToFileURL } from 'node:url';
 import type { CachedResource, LoadResult } from '../cache/resource-cache.ts';
 import { conditionalHeaders } from '../http/conditional-headers.ts';
 import type { SourceSpec } from '../model/source-spec.ts';
-import { redactUrl } from '../security/redact.ts';
 import { isLocalLocation, localPath, readLocalFile } from './local-file.ts';
 import { parseRegistryIndex, registryIndexLocation } from './registry-index.ts';
 import {

@@ -8,6 +8,7 @@ import type { SourceSettings } from '../model/source-settings.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { FileSystemPort } from '../ports/file-system.port.ts';
 import type { HttpFetch } from '../ports/http.port.ts';
+import type { SourceObserver } from '../ports/source-observer.port.ts';
 
 /** Every side effect discovery has, injected. */
 export interface SourcePorts {
@@ -17,6 +18,8 @@ export interface SourcePorts {
   readonly fs: FileSystemPort;
   /** Warnings from the GitHub client (already redacted). Silent when absent. */
   readonly logger?: { warn(message: string): void };
+  /** Cache tiers, upstream answers and rate limits, for metrics. Silent when absent. */
+  readonly observer?: SourceObserver;
 }
 
 /** What the sources of one run share: settings, ports, the cache, rate-limit state, concurrency. */
@@ -44,8 +47,9 @@ export function createSourceContext(
       store: ports.store,
       clock: ports.clock,
       maxAgeSeconds: settings.cache.maxAgeSeconds,
+      observer: ports.observer,
     }),
-    gates: new RateLimitGates(),
+    gates: new RateLimitGates(ports.observer),
     platforms: options.platforms ?? [platformFromNode(process.platform, process.arch)],
     limit: pLimit(settings.concurrency),
   };
