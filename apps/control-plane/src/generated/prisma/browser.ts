@@ -84,7 +84,9 @@ export type Job = Prisma.JobModel
 export type JobStep = Prisma.JobStepModel
 /**
  * Model AuditEvent
- * Who changed what, written in the same transaction as the change.
+ * Who changed what, written in the same transaction as the change. Append-only: a trigger
+ * refuses UPDATE, DELETE and TRUNCATE. The subject columns say what the event is about
+ * (component, host and its groups at the time, version, outcome) so each filter has an index.
  */
 export type AuditEvent = Prisma.AuditEventModel
 /**
@@ -97,3 +99,33 @@ export type ApiToken = Prisma.ApiTokenModel
  * Messages to publish to BullMQ, written in the same transaction as the state change they follow.
  */
 export type OutboxMessage = Prisma.OutboxMessageModel
+/**
+ * Model Rollout
+ * A staged move of one component to one version across the selected hosts, wave by wave.
+ */
+export type Rollout = Prisma.RolloutModel
+/**
+ * Model RolloutWave
+ * 
+ */
+export type RolloutWave = Prisma.RolloutWaveModel
+/**
+ * Model RolloutHost
+ * 
+ */
+export type RolloutHost = Prisma.RolloutHostModel
+/**
+ * Model RolloutApproval
+ * One approver's decision; wave null means the whole rollout.
+ */
+export type RolloutApproval = Prisma.RolloutApprovalModel
+/**
+ * Model Notification
+ * One event worth telling people about; written in the transaction of the change it reports.
+ */
+export type Notification = Prisma.NotificationModel
+/**
+ * Model NotificationDelivery
+ * A notification's journey to one channel; its id is the BullMQ job id of the delivery.
+ */
+export type NotificationDelivery = Prisma.NotificationDeliveryModel

@@ -460,6 +460,118 @@ export type EnumApiRoleWithAggregatesFilter<$PrismaModel = never> = {
   _max?: Prisma.NestedEnumApiRoleFilter<$PrismaModel>
 }
 
+export type EnumRolloutStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutState | Prisma.EnumRolloutStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel> | $Enums.RolloutState
+}
+
+export type EnumRolloutStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutState | Prisma.EnumRolloutStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel>
+}
+
+export type EnumRolloutWaveStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutWaveState | Prisma.EnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel> | $Enums.RolloutWaveState
+}
+
+export type EnumRolloutWaveStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutWaveState | Prisma.EnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutWaveStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutWaveState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel>
+}
+
+export type EnumRolloutHostStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutHostState | Prisma.EnumRolloutHostStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel> | $Enums.RolloutHostState
+}
+
+export type EnumRolloutHostStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutHostState | Prisma.EnumRolloutHostStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutHostStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutHostState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel>
+}
+
+export type IntNullableFilter<$PrismaModel = never> = {
+  equals?: number | Prisma.IntFieldRefInput<$PrismaModel> | null
+  in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  notIn?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  lt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  lte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedIntNullableFilter<$PrismaModel> | number | null
+}
+
+export type EnumApprovalDecisionFilter<$PrismaModel = never> = {
+  equals?: $Enums.ApprovalDecision | Prisma.EnumApprovalDecisionFieldRefInput<$PrismaModel>
+  in?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  notIn?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel> | $Enums.ApprovalDecision
+}
+
+export type IntNullableWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: number | Prisma.IntFieldRefInput<$PrismaModel> | null
+  in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  notIn?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  lt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  lte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedIntNullableWithAggregatesFilter<$PrismaModel> | number | null
+  _count?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _avg?: Prisma.NestedFloatNullableFilter<$PrismaModel>
+  _sum?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _min?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _max?: Prisma.NestedIntNullableFilter<$PrismaModel>
+}
+
+export type EnumApprovalDecisionWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.ApprovalDecision | Prisma.EnumApprovalDecisionFieldRefInput<$PrismaModel>
+  in?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  notIn?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumApprovalDecisionWithAggregatesFilter<$PrismaModel> | $Enums.ApprovalDecision
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel>
+}
+
+export type EnumNotificationDeliveryStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.NotificationDeliveryState | Prisma.EnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  in?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel> | $Enums.NotificationDeliveryState
+}
+
+export type EnumNotificationDeliveryStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.NotificationDeliveryState | Prisma.EnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  in?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumNotificationDeliveryStateWithAggregatesFilter<$PrismaModel> | $Enums.NotificationDeliveryState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel>
+}
+
 export type NestedUuidFilter<$PrismaModel = never> = {
   equals?: string | Prisma.StringFieldRefInput<$PrismaModel>
   in?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
@@ -859,6 +971,118 @@ export type NestedEnumApiRoleWithAggregatesFilter<$PrismaModel = never> = {
   _count?: Prisma.NestedIntFilter<$PrismaModel>
   _min?: Prisma.NestedEnumApiRoleFilter<$PrismaModel>
   _max?: Prisma.NestedEnumApiRoleFilter<$PrismaModel>
+}
+
+export type NestedEnumRolloutStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutState | Prisma.EnumRolloutStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel> | $Enums.RolloutState
+}
+
+export type NestedEnumRolloutStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutState | Prisma.EnumRolloutStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutState[] | Prisma.ListEnumRolloutStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutStateFilter<$PrismaModel>
+}
+
+export type NestedEnumRolloutWaveStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutWaveState | Prisma.EnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel> | $Enums.RolloutWaveState
+}
+
+export type NestedEnumRolloutWaveStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutWaveState | Prisma.EnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutWaveState[] | Prisma.ListEnumRolloutWaveStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutWaveStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutWaveState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutWaveStateFilter<$PrismaModel>
+}
+
+export type NestedEnumRolloutHostStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutHostState | Prisma.EnumRolloutHostStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel> | $Enums.RolloutHostState
+}
+
+export type NestedEnumRolloutHostStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.RolloutHostState | Prisma.EnumRolloutHostStateFieldRefInput<$PrismaModel>
+  in?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.RolloutHostState[] | Prisma.ListEnumRolloutHostStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumRolloutHostStateWithAggregatesFilter<$PrismaModel> | $Enums.RolloutHostState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumRolloutHostStateFilter<$PrismaModel>
+}
+
+export type NestedEnumApprovalDecisionFilter<$PrismaModel = never> = {
+  equals?: $Enums.ApprovalDecision | Prisma.EnumApprovalDecisionFieldRefInput<$PrismaModel>
+  in?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  notIn?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel> | $Enums.ApprovalDecision
+}
+
+export type NestedIntNullableWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: number | Prisma.IntFieldRefInput<$PrismaModel> | null
+  in?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  notIn?: number[] | Prisma.ListIntFieldRefInput<$PrismaModel> | null
+  lt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  lte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gt?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  gte?: number | Prisma.IntFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedIntNullableWithAggregatesFilter<$PrismaModel> | number | null
+  _count?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _avg?: Prisma.NestedFloatNullableFilter<$PrismaModel>
+  _sum?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _min?: Prisma.NestedIntNullableFilter<$PrismaModel>
+  _max?: Prisma.NestedIntNullableFilter<$PrismaModel>
+}
+
+export type NestedFloatNullableFilter<$PrismaModel = never> = {
+  equals?: number | Prisma.FloatFieldRefInput<$PrismaModel> | null
+  in?: number[] | Prisma.ListFloatFieldRefInput<$PrismaModel> | null
+  notIn?: number[] | Prisma.ListFloatFieldRefInput<$PrismaModel> | null
+  lt?: number | Prisma.FloatFieldRefInput<$PrismaModel>
+  lte?: number | Prisma.FloatFieldRefInput<$PrismaModel>
+  gt?: number | Prisma.FloatFieldRefInput<$PrismaModel>
+  gte?: number | Prisma.FloatFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedFloatNullableFilter<$PrismaModel> | number | null
+}
+
+export type NestedEnumApprovalDecisionWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.ApprovalDecision | Prisma.EnumApprovalDecisionFieldRefInput<$PrismaModel>
+  in?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  notIn?: $Enums.ApprovalDecision[] | Prisma.ListEnumApprovalDecisionFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumApprovalDecisionWithAggregatesFilter<$PrismaModel> | $Enums.ApprovalDecision
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumApprovalDecisionFilter<$PrismaModel>
+}
+
+export type NestedEnumNotificationDeliveryStateFilter<$PrismaModel = never> = {
+  equals?: $Enums.NotificationDeliveryState | Prisma.EnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  in?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel> | $Enums.NotificationDeliveryState
+}
+
+export type NestedEnumNotificationDeliveryStateWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.NotificationDeliveryState | Prisma.EnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  in?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  notIn?: $Enums.NotificationDeliveryState[] | Prisma.ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumNotificationDeliveryStateWithAggregatesFilter<$PrismaModel> | $Enums.NotificationDeliveryState
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumNotificationDeliveryStateFilter<$PrismaModel>
 }
 
 

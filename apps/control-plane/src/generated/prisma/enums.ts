@@ -67,3 +67,62 @@ export const ActorType = {
 } as const
 
 export type ActorType = (typeof ActorType)[keyof typeof ActorType]
+
+
+export const RolloutState = {
+  draft: 'draft',
+  awaiting_approval: 'awaiting_approval',
+  scheduled: 'scheduled',
+  running: 'running',
+  paused: 'paused',
+  completed: 'completed',
+  aborted: 'aborted',
+  failed: 'failed'
+} as const
+
+export type RolloutState = (typeof RolloutState)[keyof typeof RolloutState]
+
+
+export const RolloutWaveState = {
+  pending: 'pending',
+  awaiting_approval: 'awaiting_approval',
+  running: 'running',
+  baking: 'baking',
+  completed: 'completed',
+  failed: 'failed',
+  reverted: 'reverted'
+} as const
+
+export type RolloutWaveState = (typeof RolloutWaveState)[keyof typeof RolloutWaveState]
+
+
+export const RolloutHostState = {
+  pending: 'pending',
+  waiting_offline: 'waiting_offline',
+  dispatched: 'dispatched',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  rolled_back: 'rolled_back',
+  skipped: 'skipped',
+  reverted: 'reverted'
+} as const
+
+export type RolloutHostState = (typeof RolloutHostState)[keyof typeof RolloutHostState]
+
+
+export const ApprovalDecision = {
+  approve: 'approve',
+  reject: 'reject'
+} as const
+
+export type ApprovalDecision = (typeof ApprovalDecision)[keyof typeof ApprovalDecision]
+
+
+export const NotificationDeliveryState = {
+  pending: 'pending',
+  retrying: 'retrying',
+  delivered: 'delivered',
+  failed: 'failed'
+} as const
+
+export type NotificationDeliveryState = (typeof NotificationDeliveryState)[keyof typeof NotificationDeliveryState]

@@ -412,7 +412,13 @@ export const ModelName = {
   JobStep: 'JobStep',
   AuditEvent: 'AuditEvent',
   ApiToken: 'ApiToken',
-  OutboxMessage: 'OutboxMessage'
+  OutboxMessage: 'OutboxMessage',
+  Rollout: 'Rollout',
+  RolloutWave: 'RolloutWave',
+  RolloutHost: 'RolloutHost',
+  RolloutApproval: 'RolloutApproval',
+  Notification: 'Notification',
+  NotificationDelivery: 'NotificationDelivery'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -428,7 +434,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "outboxMessage"
+    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "outboxMessage" | "rollout" | "rolloutWave" | "rolloutHost" | "rolloutApproval" | "notification" | "notificationDelivery"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1616,6 +1622,450 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Rollout: {
+      payload: Prisma.$RolloutPayload<ExtArgs>
+      fields: Prisma.RolloutFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        findMany: {
+          args: Prisma.RolloutFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        create: {
+          args: Prisma.RolloutCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        createMany: {
+          args: Prisma.RolloutCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        update: {
+          args: Prisma.RolloutUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRollout>
+        }
+        groupBy: {
+          args: Prisma.RolloutGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutCountAggregateOutputType> | number
+        }
+      }
+    }
+    RolloutWave: {
+      payload: Prisma.$RolloutWavePayload<ExtArgs>
+      fields: Prisma.RolloutWaveFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutWaveFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutWaveFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutWaveFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutWaveFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        findMany: {
+          args: Prisma.RolloutWaveFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>[]
+        }
+        create: {
+          args: Prisma.RolloutWaveCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        createMany: {
+          args: Prisma.RolloutWaveCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutWaveCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutWaveDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        update: {
+          args: Prisma.RolloutWaveUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutWaveDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutWaveUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutWaveUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutWaveUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutWavePayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutWaveAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRolloutWave>
+        }
+        groupBy: {
+          args: Prisma.RolloutWaveGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutWaveGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutWaveCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutWaveCountAggregateOutputType> | number
+        }
+      }
+    }
+    RolloutHost: {
+      payload: Prisma.$RolloutHostPayload<ExtArgs>
+      fields: Prisma.RolloutHostFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutHostFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutHostFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutHostFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutHostFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        findMany: {
+          args: Prisma.RolloutHostFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>[]
+        }
+        create: {
+          args: Prisma.RolloutHostCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        createMany: {
+          args: Prisma.RolloutHostCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutHostCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutHostDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        update: {
+          args: Prisma.RolloutHostUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutHostDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutHostUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutHostUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutHostUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutHostPayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutHostAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRolloutHost>
+        }
+        groupBy: {
+          args: Prisma.RolloutHostGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutHostGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutHostCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutHostCountAggregateOutputType> | number
+        }
+      }
+    }
+    RolloutApproval: {
+      payload: Prisma.$RolloutApprovalPayload<ExtArgs>
+      fields: Prisma.RolloutApprovalFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutApprovalFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutApprovalFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutApprovalFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutApprovalFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        findMany: {
+          args: Prisma.RolloutApprovalFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>[]
+        }
+        create: {
+          args: Prisma.RolloutApprovalCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        createMany: {
+          args: Prisma.RolloutApprovalCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutApprovalCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutApprovalDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        update: {
+          args: Prisma.RolloutApprovalUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutApprovalDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutApprovalUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutApprovalUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutApprovalUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutApprovalPayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutApprovalAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRolloutApproval>
+        }
+        groupBy: {
+          args: Prisma.RolloutApprovalGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutApprovalGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutApprovalCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutApprovalCountAggregateOutputType> | number
+        }
+      }
+    }
+    Notification: {
+      payload: Prisma.$NotificationPayload<ExtArgs>
+      fields: Prisma.NotificationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.NotificationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.NotificationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        findFirst: {
+          args: Prisma.NotificationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.NotificationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        findMany: {
+          args: Prisma.NotificationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>[]
+        }
+        create: {
+          args: Prisma.NotificationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        createMany: {
+          args: Prisma.NotificationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.NotificationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>[]
+        }
+        delete: {
+          args: Prisma.NotificationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        update: {
+          args: Prisma.NotificationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        deleteMany: {
+          args: Prisma.NotificationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.NotificationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.NotificationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>[]
+        }
+        upsert: {
+          args: Prisma.NotificationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationPayload>
+        }
+        aggregate: {
+          args: Prisma.NotificationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateNotification>
+        }
+        groupBy: {
+          args: Prisma.NotificationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotificationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.NotificationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotificationCountAggregateOutputType> | number
+        }
+      }
+    }
+    NotificationDelivery: {
+      payload: Prisma.$NotificationDeliveryPayload<ExtArgs>
+      fields: Prisma.NotificationDeliveryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.NotificationDeliveryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.NotificationDeliveryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        findFirst: {
+          args: Prisma.NotificationDeliveryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.NotificationDeliveryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        findMany: {
+          args: Prisma.NotificationDeliveryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>[]
+        }
+        create: {
+          args: Prisma.NotificationDeliveryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        createMany: {
+          args: Prisma.NotificationDeliveryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.NotificationDeliveryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>[]
+        }
+        delete: {
+          args: Prisma.NotificationDeliveryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        update: {
+          args: Prisma.NotificationDeliveryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        deleteMany: {
+          args: Prisma.NotificationDeliveryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.NotificationDeliveryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.NotificationDeliveryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>[]
+        }
+        upsert: {
+          args: Prisma.NotificationDeliveryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotificationDeliveryPayload>
+        }
+        aggregate: {
+          args: Prisma.NotificationDeliveryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateNotificationDelivery>
+        }
+        groupBy: {
+          args: Prisma.NotificationDeliveryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotificationDeliveryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.NotificationDeliveryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotificationDeliveryCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1801,6 +2251,7 @@ export const HostInventoryScalarFieldEnum = {
   binaryPath: 'binaryPath',
   sha256: 'sha256',
   installedAt: 'installedAt',
+  rollbackPoints: 'rollbackPoints',
   reportedAt: 'reportedAt'
 } as const
 
@@ -1826,7 +2277,8 @@ export const JobScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   deliveredAt: 'deliveredAt',
-  finishedAt: 'finishedAt'
+  finishedAt: 'finishedAt',
+  rolloutId: 'rolloutId'
 } as const
 
 export type JobScalarFieldEnum = (typeof JobScalarFieldEnum)[keyof typeof JobScalarFieldEnum]
@@ -1854,7 +2306,12 @@ export const AuditEventScalarFieldEnum = {
   targetType: 'targetType',
   targetId: 'targetId',
   details: 'details',
-  requestId: 'requestId'
+  requestId: 'requestId',
+  componentName: 'componentName',
+  hostId: 'hostId',
+  hostGroups: 'hostGroups',
+  version: 'version',
+  outcome: 'outcome'
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
@@ -1884,6 +2341,120 @@ export const OutboxMessageScalarFieldEnum = {
 } as const
 
 export type OutboxMessageScalarFieldEnum = (typeof OutboxMessageScalarFieldEnum)[keyof typeof OutboxMessageScalarFieldEnum]
+
+
+export const RolloutScalarFieldEnum = {
+  id: 'id',
+  componentName: 'componentName',
+  environment: 'environment',
+  targetVersion: 'targetVersion',
+  targetSpec: 'targetSpec',
+  selector: 'selector',
+  settings: 'settings',
+  state: 'state',
+  currentWave: 'currentWave',
+  reason: 'reason',
+  requiredApprovals: 'requiredApprovals',
+  forbidSelfApproval: 'forbidSelfApproval',
+  rollbackOnAbort: 'rollbackOnAbort',
+  nextCheckAt: 'nextCheckAt',
+  revision: 'revision',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type RolloutScalarFieldEnum = (typeof RolloutScalarFieldEnum)[keyof typeof RolloutScalarFieldEnum]
+
+
+export const RolloutWaveScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  waveIndex: 'waveIndex',
+  name: 'name',
+  state: 'state',
+  size: 'size',
+  maxParallel: 'maxParallel',
+  bakeSeconds: 'bakeSeconds',
+  failureThreshold: 'failureThreshold',
+  approval: 'approval',
+  startedAt: 'startedAt',
+  bakeStartedAt: 'bakeStartedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type RolloutWaveScalarFieldEnum = (typeof RolloutWaveScalarFieldEnum)[keyof typeof RolloutWaveScalarFieldEnum]
+
+
+export const RolloutHostScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  hostId: 'hostId',
+  waveIndex: 'waveIndex',
+  position: 'position',
+  hostname: 'hostname',
+  state: 'state',
+  decision: 'decision',
+  fromVersion: 'fromVersion',
+  jobId: 'jobId',
+  revertJobId: 'revertJobId',
+  attempts: 'attempts',
+  message: 'message',
+  waitingSince: 'waitingSince',
+  dispatchedAt: 'dispatchedAt',
+  finishedAt: 'finishedAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type RolloutHostScalarFieldEnum = (typeof RolloutHostScalarFieldEnum)[keyof typeof RolloutHostScalarFieldEnum]
+
+
+export const RolloutApprovalScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  waveIndex: 'waveIndex',
+  actor: 'actor',
+  decision: 'decision',
+  comment: 'comment',
+  createdAt: 'createdAt'
+} as const
+
+export type RolloutApprovalScalarFieldEnum = (typeof RolloutApprovalScalarFieldEnum)[keyof typeof RolloutApprovalScalarFieldEnum]
+
+
+export const NotificationScalarFieldEnum = {
+  id: 'id',
+  dedupeKey: 'dedupeKey',
+  kind: 'kind',
+  title: 'title',
+  text: 'text',
+  componentName: 'componentName',
+  hostname: 'hostname',
+  rolloutId: 'rolloutId',
+  jobId: 'jobId',
+  version: 'version',
+  details: 'details',
+  createdAt: 'createdAt'
+} as const
+
+export type NotificationScalarFieldEnum = (typeof NotificationScalarFieldEnum)[keyof typeof NotificationScalarFieldEnum]
+
+
+export const NotificationDeliveryScalarFieldEnum = {
+  id: 'id',
+  notificationId: 'notificationId',
+  channel: 'channel',
+  state: 'state',
+  attempts: 'attempts',
+  lastError: 'lastError',
+  deliveredAt: 'deliveredAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type NotificationDeliveryScalarFieldEnum = (typeof NotificationDeliveryScalarFieldEnum)[keyof typeof NotificationDeliveryScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2102,6 +2673,76 @@ export type ListEnumApiRoleFieldRefInput<$PrismaModel> = FieldRefInputType<$Pris
 
 
 /**
+ * Reference to a field of type 'RolloutState'
+ */
+export type EnumRolloutStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutState'>
+    
+
+
+/**
+ * Reference to a field of type 'RolloutState[]'
+ */
+export type ListEnumRolloutStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutState[]'>
+    
+
+
+/**
+ * Reference to a field of type 'RolloutWaveState'
+ */
+export type EnumRolloutWaveStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutWaveState'>
+    
+
+
+/**
+ * Reference to a field of type 'RolloutWaveState[]'
+ */
+export type ListEnumRolloutWaveStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutWaveState[]'>
+    
+
+
+/**
+ * Reference to a field of type 'RolloutHostState'
+ */
+export type EnumRolloutHostStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutHostState'>
+    
+
+
+/**
+ * Reference to a field of type 'RolloutHostState[]'
+ */
+export type ListEnumRolloutHostStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'RolloutHostState[]'>
+    
+
+
+/**
+ * Reference to a field of type 'ApprovalDecision'
+ */
+export type EnumApprovalDecisionFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ApprovalDecision'>
+    
+
+
+/**
+ * Reference to a field of type 'ApprovalDecision[]'
+ */
+export type ListEnumApprovalDecisionFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'ApprovalDecision[]'>
+    
+
+
+/**
+ * Reference to a field of type 'NotificationDeliveryState'
+ */
+export type EnumNotificationDeliveryStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'NotificationDeliveryState'>
+    
+
+
+/**
+ * Reference to a field of type 'NotificationDeliveryState[]'
+ */
+export type ListEnumNotificationDeliveryStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'NotificationDeliveryState[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -2281,6 +2922,12 @@ export type GlobalOmitConfig = {
   auditEvent?: Prisma.AuditEventOmit
   apiToken?: Prisma.ApiTokenOmit
   outboxMessage?: Prisma.OutboxMessageOmit
+  rollout?: Prisma.RolloutOmit
+  rolloutWave?: Prisma.RolloutWaveOmit
+  rolloutHost?: Prisma.RolloutHostOmit
+  rolloutApproval?: Prisma.RolloutApprovalOmit
+  notification?: Prisma.NotificationOmit
+  notificationDelivery?: Prisma.NotificationDeliveryOmit
 }
 
 /* Types for Logging */

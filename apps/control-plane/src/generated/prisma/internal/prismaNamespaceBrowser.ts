@@ -66,7 +66,13 @@ export const ModelName = {
   JobStep: 'JobStep',
   AuditEvent: 'AuditEvent',
   ApiToken: 'ApiToken',
-  OutboxMessage: 'OutboxMessage'
+  OutboxMessage: 'OutboxMessage',
+  Rollout: 'Rollout',
+  RolloutWave: 'RolloutWave',
+  RolloutHost: 'RolloutHost',
+  RolloutApproval: 'RolloutApproval',
+  Notification: 'Notification',
+  NotificationDelivery: 'NotificationDelivery'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -231,6 +237,7 @@ export const HostInventoryScalarFieldEnum = {
   binaryPath: 'binaryPath',
   sha256: 'sha256',
   installedAt: 'installedAt',
+  rollbackPoints: 'rollbackPoints',
   reportedAt: 'reportedAt'
 } as const
 
@@ -256,7 +263,8 @@ export const JobScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   deliveredAt: 'deliveredAt',
-  finishedAt: 'finishedAt'
+  finishedAt: 'finishedAt',
+  rolloutId: 'rolloutId'
 } as const
 
 export type JobScalarFieldEnum = (typeof JobScalarFieldEnum)[keyof typeof JobScalarFieldEnum]
@@ -284,7 +292,12 @@ export const AuditEventScalarFieldEnum = {
   targetType: 'targetType',
   targetId: 'targetId',
   details: 'details',
-  requestId: 'requestId'
+  requestId: 'requestId',
+  componentName: 'componentName',
+  hostId: 'hostId',
+  hostGroups: 'hostGroups',
+  version: 'version',
+  outcome: 'outcome'
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
@@ -314,6 +327,120 @@ export const OutboxMessageScalarFieldEnum = {
 } as const
 
 export type OutboxMessageScalarFieldEnum = (typeof OutboxMessageScalarFieldEnum)[keyof typeof OutboxMessageScalarFieldEnum]
+
+
+export const RolloutScalarFieldEnum = {
+  id: 'id',
+  componentName: 'componentName',
+  environment: 'environment',
+  targetVersion: 'targetVersion',
+  targetSpec: 'targetSpec',
+  selector: 'selector',
+  settings: 'settings',
+  state: 'state',
+  currentWave: 'currentWave',
+  reason: 'reason',
+  requiredApprovals: 'requiredApprovals',
+  forbidSelfApproval: 'forbidSelfApproval',
+  rollbackOnAbort: 'rollbackOnAbort',
+  nextCheckAt: 'nextCheckAt',
+  revision: 'revision',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type RolloutScalarFieldEnum = (typeof RolloutScalarFieldEnum)[keyof typeof RolloutScalarFieldEnum]
+
+
+export const RolloutWaveScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  waveIndex: 'waveIndex',
+  name: 'name',
+  state: 'state',
+  size: 'size',
+  maxParallel: 'maxParallel',
+  bakeSeconds: 'bakeSeconds',
+  failureThreshold: 'failureThreshold',
+  approval: 'approval',
+  startedAt: 'startedAt',
+  bakeStartedAt: 'bakeStartedAt',
+  finishedAt: 'finishedAt'
+} as const
+
+export type RolloutWaveScalarFieldEnum = (typeof RolloutWaveScalarFieldEnum)[keyof typeof RolloutWaveScalarFieldEnum]
+
+
+export const RolloutHostScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  hostId: 'hostId',
+  waveIndex: 'waveIndex',
+  position: 'position',
+  hostname: 'hostname',
+  state: 'state',
+  decision: 'decision',
+  fromVersion: 'fromVersion',
+  jobId: 'jobId',
+  revertJobId: 'revertJobId',
+  attempts: 'attempts',
+  message: 'message',
+  waitingSince: 'waitingSince',
+  dispatchedAt: 'dispatchedAt',
+  finishedAt: 'finishedAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type RolloutHostScalarFieldEnum = (typeof RolloutHostScalarFieldEnum)[keyof typeof RolloutHostScalarFieldEnum]
+
+
+export const RolloutApprovalScalarFieldEnum = {
+  id: 'id',
+  rolloutId: 'rolloutId',
+  waveIndex: 'waveIndex',
+  actor: 'actor',
+  decision: 'decision',
+  comment: 'comment',
+  createdAt: 'createdAt'
+} as const
+
+export type RolloutApprovalScalarFieldEnum = (typeof RolloutApprovalScalarFieldEnum)[keyof typeof RolloutApprovalScalarFieldEnum]
+
+
+export const NotificationScalarFieldEnum = {
+  id: 'id',
+  dedupeKey: 'dedupeKey',
+  kind: 'kind',
+  title: 'title',
+  text: 'text',
+  componentName: 'componentName',
+  hostname: 'hostname',
+  rolloutId: 'rolloutId',
+  jobId: 'jobId',
+  version: 'version',
+  details: 'details',
+  createdAt: 'createdAt'
+} as const
+
+export type NotificationScalarFieldEnum = (typeof NotificationScalarFieldEnum)[keyof typeof NotificationScalarFieldEnum]
+
+
+export const NotificationDeliveryScalarFieldEnum = {
+  id: 'id',
+  notificationId: 'notificationId',
+  channel: 'channel',
+  state: 'state',
+  attempts: 'attempts',
+  lastError: 'lastError',
+  deliveredAt: 'deliveredAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type NotificationDeliveryScalarFieldEnum = (typeof NotificationDeliveryScalarFieldEnum)[keyof typeof NotificationDeliveryScalarFieldEnum]
 
 
 export const SortOrder = {

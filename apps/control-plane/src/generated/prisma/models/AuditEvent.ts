@@ -14,7 +14,9 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
 
 /**
  * Model AuditEvent
- * Who changed what, written in the same transaction as the change.
+ * Who changed what, written in the same transaction as the change. Append-only: a trigger
+ * refuses UPDATE, DELETE and TRUNCATE. The subject columns say what the event is about
+ * (component, host and its groups at the time, version, outcome) so each filter has an index.
  */
 export type AuditEventModel = runtime.Types.Result.DefaultSelection<Prisma.$AuditEventPayload>
 
@@ -33,6 +35,10 @@ export type AuditEventMinAggregateOutputType = {
   targetType: string | null
   targetId: string | null
   requestId: string | null
+  componentName: string | null
+  hostId: string | null
+  version: string | null
+  outcome: string | null
 }
 
 export type AuditEventMaxAggregateOutputType = {
@@ -44,6 +50,10 @@ export type AuditEventMaxAggregateOutputType = {
   targetType: string | null
   targetId: string | null
   requestId: string | null
+  componentName: string | null
+  hostId: string | null
+  version: string | null
+  outcome: string | null
 }
 
 export type AuditEventCountAggregateOutputType = {
@@ -56,6 +66,11 @@ export type AuditEventCountAggregateOutputType = {
   targetId: number
   details: number
   requestId: number
+  componentName: number
+  hostId: number
+  hostGroups: number
+  version: number
+  outcome: number
   _all: number
 }
 
@@ -69,6 +84,10 @@ export type AuditEventMinAggregateInputType = {
   targetType?: true
   targetId?: true
   requestId?: true
+  componentName?: true
+  hostId?: true
+  version?: true
+  outcome?: true
 }
 
 export type AuditEventMaxAggregateInputType = {
@@ -80,6 +99,10 @@ export type AuditEventMaxAggregateInputType = {
   targetType?: true
   targetId?: true
   requestId?: true
+  componentName?: true
+  hostId?: true
+  version?: true
+  outcome?: true
 }
 
 export type AuditEventCountAggregateInputType = {
@@ -92,6 +115,11 @@ export type AuditEventCountAggregateInputType = {
   targetId?: true
   details?: true
   requestId?: true
+  componentName?: true
+  hostId?: true
+  hostGroups?: true
+  version?: true
+  outcome?: true
   _all?: true
 }
 
@@ -177,6 +205,11 @@ export type AuditEventGroupByOutputType = {
   targetId: string
   details: runtime.JsonValue
   requestId: string | null
+  componentName: string | null
+  hostId: string | null
+  hostGroups: string[]
+  version: string | null
+  outcome: string | null
   _count: AuditEventCountAggregateOutputType | null
   _min: AuditEventMinAggregateOutputType | null
   _max: AuditEventMaxAggregateOutputType | null
@@ -210,6 +243,11 @@ export type AuditEventWhereInput = {
   targetId?: Prisma.StringFilter<"AuditEvent"> | string
   details?: Prisma.JsonFilter<"AuditEvent">
   requestId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  componentName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  hostId?: Prisma.UuidNullableFilter<"AuditEvent"> | string | null
+  hostGroups?: Prisma.StringNullableListFilter<"AuditEvent">
+  version?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  outcome?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
 }
 
 export type AuditEventOrderByWithRelationInput = {
@@ -222,6 +260,11 @@ export type AuditEventOrderByWithRelationInput = {
   targetId?: Prisma.SortOrder
   details?: Prisma.SortOrder
   requestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  componentName?: Prisma.SortOrderInput | Prisma.SortOrder
+  hostId?: Prisma.SortOrderInput | Prisma.SortOrder
+  hostGroups?: Prisma.SortOrder
+  version?: Prisma.SortOrderInput | Prisma.SortOrder
+  outcome?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
@@ -237,6 +280,11 @@ export type AuditEventWhereUniqueInput = Prisma.AtLeast<{
   targetId?: Prisma.StringFilter<"AuditEvent"> | string
   details?: Prisma.JsonFilter<"AuditEvent">
   requestId?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  componentName?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  hostId?: Prisma.UuidNullableFilter<"AuditEvent"> | string | null
+  hostGroups?: Prisma.StringNullableListFilter<"AuditEvent">
+  version?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
+  outcome?: Prisma.StringNullableFilter<"AuditEvent"> | string | null
 }, "id">
 
 export type AuditEventOrderByWithAggregationInput = {
@@ -249,6 +297,11 @@ export type AuditEventOrderByWithAggregationInput = {
   targetId?: Prisma.SortOrder
   details?: Prisma.SortOrder
   requestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  componentName?: Prisma.SortOrderInput | Prisma.SortOrder
+  hostId?: Prisma.SortOrderInput | Prisma.SortOrder
+  hostGroups?: Prisma.SortOrder
+  version?: Prisma.SortOrderInput | Prisma.SortOrder
+  outcome?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.AuditEventCountOrderByAggregateInput
   _max?: Prisma.AuditEventMaxOrderByAggregateInput
   _min?: Prisma.AuditEventMinOrderByAggregateInput
@@ -267,6 +320,11 @@ export type AuditEventScalarWhereWithAggregatesInput = {
   targetId?: Prisma.StringWithAggregatesFilter<"AuditEvent"> | string
   details?: Prisma.JsonWithAggregatesFilter<"AuditEvent">
   requestId?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
+  componentName?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
+  hostId?: Prisma.UuidNullableWithAggregatesFilter<"AuditEvent"> | string | null
+  hostGroups?: Prisma.StringNullableListFilter<"AuditEvent">
+  version?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
+  outcome?: Prisma.StringNullableWithAggregatesFilter<"AuditEvent"> | string | null
 }
 
 export type AuditEventCreateInput = {
@@ -279,6 +337,11 @@ export type AuditEventCreateInput = {
   targetId: string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: string | null
+  componentName?: string | null
+  hostId?: string | null
+  hostGroups?: Prisma.AuditEventCreatehostGroupsInput | string[]
+  version?: string | null
+  outcome?: string | null
 }
 
 export type AuditEventUncheckedCreateInput = {
@@ -291,6 +354,11 @@ export type AuditEventUncheckedCreateInput = {
   targetId: string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: string | null
+  componentName?: string | null
+  hostId?: string | null
+  hostGroups?: Prisma.AuditEventCreatehostGroupsInput | string[]
+  version?: string | null
+  outcome?: string | null
 }
 
 export type AuditEventUpdateInput = {
@@ -303,6 +371,11 @@ export type AuditEventUpdateInput = {
   targetId?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  componentName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostGroups?: Prisma.AuditEventUpdatehostGroupsInput | string[]
+  version?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  outcome?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventUncheckedUpdateInput = {
@@ -315,6 +388,11 @@ export type AuditEventUncheckedUpdateInput = {
   targetId?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  componentName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostGroups?: Prisma.AuditEventUpdatehostGroupsInput | string[]
+  version?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  outcome?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventCreateManyInput = {
@@ -327,6 +405,11 @@ export type AuditEventCreateManyInput = {
   targetId: string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: string | null
+  componentName?: string | null
+  hostId?: string | null
+  hostGroups?: Prisma.AuditEventCreatehostGroupsInput | string[]
+  version?: string | null
+  outcome?: string | null
 }
 
 export type AuditEventUpdateManyMutationInput = {
@@ -339,6 +422,11 @@ export type AuditEventUpdateManyMutationInput = {
   targetId?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  componentName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostGroups?: Prisma.AuditEventUpdatehostGroupsInput | string[]
+  version?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  outcome?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventUncheckedUpdateManyInput = {
@@ -351,6 +439,11 @@ export type AuditEventUncheckedUpdateManyInput = {
   targetId?: Prisma.StringFieldUpdateOperationsInput | string
   details?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  componentName?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hostGroups?: Prisma.AuditEventUpdatehostGroupsInput | string[]
+  version?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  outcome?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEventCountOrderByAggregateInput = {
@@ -363,6 +456,11 @@ export type AuditEventCountOrderByAggregateInput = {
   targetId?: Prisma.SortOrder
   details?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
+  componentName?: Prisma.SortOrder
+  hostId?: Prisma.SortOrder
+  hostGroups?: Prisma.SortOrder
+  version?: Prisma.SortOrder
+  outcome?: Prisma.SortOrder
 }
 
 export type AuditEventMaxOrderByAggregateInput = {
@@ -374,6 +472,10 @@ export type AuditEventMaxOrderByAggregateInput = {
   targetType?: Prisma.SortOrder
   targetId?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
+  componentName?: Prisma.SortOrder
+  hostId?: Prisma.SortOrder
+  version?: Prisma.SortOrder
+  outcome?: Prisma.SortOrder
 }
 
 export type AuditEventMinOrderByAggregateInput = {
@@ -385,10 +487,23 @@ export type AuditEventMinOrderByAggregateInput = {
   targetType?: Prisma.SortOrder
   targetId?: Prisma.SortOrder
   requestId?: Prisma.SortOrder
+  componentName?: Prisma.SortOrder
+  hostId?: Prisma.SortOrder
+  version?: Prisma.SortOrder
+  outcome?: Prisma.SortOrder
+}
+
+export type AuditEventCreatehostGroupsInput = {
+  set: string[]
 }
 
 export type EnumActorTypeFieldUpdateOperationsInput = {
   set?: $Enums.ActorType
+}
+
+export type AuditEventUpdatehostGroupsInput = {
+  set?: string[]
+  push?: string | string[]
 }
 
 
@@ -403,6 +518,11 @@ export type AuditEventSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   targetId?: boolean
   details?: boolean
   requestId?: boolean
+  componentName?: boolean
+  hostId?: boolean
+  hostGroups?: boolean
+  version?: boolean
+  outcome?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -415,6 +535,11 @@ export type AuditEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   targetId?: boolean
   details?: boolean
   requestId?: boolean
+  componentName?: boolean
+  hostId?: boolean
+  hostGroups?: boolean
+  version?: boolean
+  outcome?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -427,6 +552,11 @@ export type AuditEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   targetId?: boolean
   details?: boolean
   requestId?: boolean
+  componentName?: boolean
+  hostId?: boolean
+  hostGroups?: boolean
+  version?: boolean
+  outcome?: boolean
 }, ExtArgs["result"]["auditEvent"]>
 
 export type AuditEventSelectScalar = {
@@ -439,9 +569,14 @@ export type AuditEventSelectScalar = {
   targetId?: boolean
   details?: boolean
   requestId?: boolean
+  componentName?: boolean
+  hostId?: boolean
+  hostGroups?: boolean
+  version?: boolean
+  outcome?: boolean
 }
 
-export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "occurredAt" | "actorType" | "actorId" | "action" | "targetType" | "targetId" | "details" | "requestId", ExtArgs["result"]["auditEvent"]>
+export type AuditEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "occurredAt" | "actorType" | "actorId" | "action" | "targetType" | "targetId" | "details" | "requestId" | "componentName" | "hostId" | "hostGroups" | "version" | "outcome", ExtArgs["result"]["auditEvent"]>
 
 export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEvent"
@@ -456,6 +591,11 @@ export type $AuditEventPayload<ExtArgs extends runtime.Types.Extensions.Internal
     targetId: string
     details: runtime.JsonValue
     requestId: string | null
+    componentName: string | null
+    hostId: string | null
+    hostGroups: string[]
+    version: string | null
+    outcome: string | null
   }, ExtArgs["result"]["auditEvent"]>
   composites: {}
 }
@@ -888,6 +1028,11 @@ export interface AuditEventFieldRefs {
   readonly targetId: Prisma.FieldRef<"AuditEvent", 'String'>
   readonly details: Prisma.FieldRef<"AuditEvent", 'Json'>
   readonly requestId: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly componentName: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly hostId: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly hostGroups: Prisma.FieldRef<"AuditEvent", 'String[]'>
+  readonly version: Prisma.FieldRef<"AuditEvent", 'String'>
+  readonly outcome: Prisma.FieldRef<"AuditEvent", 'String'>
 }
     
 

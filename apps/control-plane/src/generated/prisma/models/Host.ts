@@ -275,6 +275,7 @@ export type HostWhereInput = {
   credentials?: Prisma.AgentCredentialListRelationFilter
   inventory?: Prisma.HostInventoryListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  rolloutHosts?: Prisma.RolloutHostListRelationFilter
 }
 
 export type HostOrderByWithRelationInput = {
@@ -294,6 +295,7 @@ export type HostOrderByWithRelationInput = {
   credentials?: Prisma.AgentCredentialOrderByRelationAggregateInput
   inventory?: Prisma.HostInventoryOrderByRelationAggregateInput
   jobs?: Prisma.JobOrderByRelationAggregateInput
+  rolloutHosts?: Prisma.RolloutHostOrderByRelationAggregateInput
 }
 
 export type HostWhereUniqueInput = Prisma.AtLeast<{
@@ -316,6 +318,7 @@ export type HostWhereUniqueInput = Prisma.AtLeast<{
   credentials?: Prisma.AgentCredentialListRelationFilter
   inventory?: Prisma.HostInventoryListRelationFilter
   jobs?: Prisma.JobListRelationFilter
+  rolloutHosts?: Prisma.RolloutHostListRelationFilter
 }, "id">
 
 export type HostOrderByWithAggregationInput = {
@@ -375,6 +378,7 @@ export type HostCreateInput = {
   credentials?: Prisma.AgentCredentialCreateNestedManyWithoutHostInput
   inventory?: Prisma.HostInventoryCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostCreateNestedManyWithoutHostInput
 }
 
 export type HostUncheckedCreateInput = {
@@ -394,6 +398,7 @@ export type HostUncheckedCreateInput = {
   credentials?: Prisma.AgentCredentialUncheckedCreateNestedManyWithoutHostInput
   inventory?: Prisma.HostInventoryUncheckedCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedCreateNestedManyWithoutHostInput
 }
 
 export type HostUpdateInput = {
@@ -413,6 +418,7 @@ export type HostUpdateInput = {
   credentials?: Prisma.AgentCredentialUpdateManyWithoutHostNestedInput
   inventory?: Prisma.HostInventoryUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUpdateManyWithoutHostNestedInput
 }
 
 export type HostUncheckedUpdateInput = {
@@ -432,6 +438,7 @@ export type HostUncheckedUpdateInput = {
   credentials?: Prisma.AgentCredentialUncheckedUpdateManyWithoutHostNestedInput
   inventory?: Prisma.HostInventoryUncheckedUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedUpdateManyWithoutHostNestedInput
 }
 
 export type HostCreateManyInput = {
@@ -622,6 +629,20 @@ export type HostUpdateOneRequiredWithoutJobsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.HostUpdateToOneWithWhereWithoutJobsInput, Prisma.HostUpdateWithoutJobsInput>, Prisma.HostUncheckedUpdateWithoutJobsInput>
 }
 
+export type HostCreateNestedOneWithoutRolloutHostsInput = {
+  create?: Prisma.XOR<Prisma.HostCreateWithoutRolloutHostsInput, Prisma.HostUncheckedCreateWithoutRolloutHostsInput>
+  connectOrCreate?: Prisma.HostCreateOrConnectWithoutRolloutHostsInput
+  connect?: Prisma.HostWhereUniqueInput
+}
+
+export type HostUpdateOneRequiredWithoutRolloutHostsNestedInput = {
+  create?: Prisma.XOR<Prisma.HostCreateWithoutRolloutHostsInput, Prisma.HostUncheckedCreateWithoutRolloutHostsInput>
+  connectOrCreate?: Prisma.HostCreateOrConnectWithoutRolloutHostsInput
+  upsert?: Prisma.HostUpsertWithoutRolloutHostsInput
+  connect?: Prisma.HostWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.HostUpdateToOneWithWhereWithoutRolloutHostsInput, Prisma.HostUpdateWithoutRolloutHostsInput>, Prisma.HostUncheckedUpdateWithoutRolloutHostsInput>
+}
+
 export type HostCreateWithoutCredentialsInput = {
   id: string
   hostname: string
@@ -638,6 +659,7 @@ export type HostCreateWithoutCredentialsInput = {
   updatedAt?: Date | string
   inventory?: Prisma.HostInventoryCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostCreateNestedManyWithoutHostInput
 }
 
 export type HostUncheckedCreateWithoutCredentialsInput = {
@@ -656,6 +678,7 @@ export type HostUncheckedCreateWithoutCredentialsInput = {
   updatedAt?: Date | string
   inventory?: Prisma.HostInventoryUncheckedCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedCreateNestedManyWithoutHostInput
 }
 
 export type HostCreateOrConnectWithoutCredentialsInput = {
@@ -690,6 +713,7 @@ export type HostUpdateWithoutCredentialsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   inventory?: Prisma.HostInventoryUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUpdateManyWithoutHostNestedInput
 }
 
 export type HostUncheckedUpdateWithoutCredentialsInput = {
@@ -708,6 +732,7 @@ export type HostUncheckedUpdateWithoutCredentialsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   inventory?: Prisma.HostInventoryUncheckedUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedUpdateManyWithoutHostNestedInput
 }
 
 export type HostCreateWithoutInventoryInput = {
@@ -726,6 +751,7 @@ export type HostCreateWithoutInventoryInput = {
   updatedAt?: Date | string
   credentials?: Prisma.AgentCredentialCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostCreateNestedManyWithoutHostInput
 }
 
 export type HostUncheckedCreateWithoutInventoryInput = {
@@ -744,6 +770,7 @@ export type HostUncheckedCreateWithoutInventoryInput = {
   updatedAt?: Date | string
   credentials?: Prisma.AgentCredentialUncheckedCreateNestedManyWithoutHostInput
   jobs?: Prisma.JobUncheckedCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedCreateNestedManyWithoutHostInput
 }
 
 export type HostCreateOrConnectWithoutInventoryInput = {
@@ -778,6 +805,7 @@ export type HostUpdateWithoutInventoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   credentials?: Prisma.AgentCredentialUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUpdateManyWithoutHostNestedInput
 }
 
 export type HostUncheckedUpdateWithoutInventoryInput = {
@@ -796,6 +824,7 @@ export type HostUncheckedUpdateWithoutInventoryInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   credentials?: Prisma.AgentCredentialUncheckedUpdateManyWithoutHostNestedInput
   jobs?: Prisma.JobUncheckedUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedUpdateManyWithoutHostNestedInput
 }
 
 export type HostCreateWithoutJobsInput = {
@@ -814,6 +843,7 @@ export type HostCreateWithoutJobsInput = {
   updatedAt?: Date | string
   credentials?: Prisma.AgentCredentialCreateNestedManyWithoutHostInput
   inventory?: Prisma.HostInventoryCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostCreateNestedManyWithoutHostInput
 }
 
 export type HostUncheckedCreateWithoutJobsInput = {
@@ -832,6 +862,7 @@ export type HostUncheckedCreateWithoutJobsInput = {
   updatedAt?: Date | string
   credentials?: Prisma.AgentCredentialUncheckedCreateNestedManyWithoutHostInput
   inventory?: Prisma.HostInventoryUncheckedCreateNestedManyWithoutHostInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedCreateNestedManyWithoutHostInput
 }
 
 export type HostCreateOrConnectWithoutJobsInput = {
@@ -866,6 +897,7 @@ export type HostUpdateWithoutJobsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   credentials?: Prisma.AgentCredentialUpdateManyWithoutHostNestedInput
   inventory?: Prisma.HostInventoryUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUpdateManyWithoutHostNestedInput
 }
 
 export type HostUncheckedUpdateWithoutJobsInput = {
@@ -884,6 +916,99 @@ export type HostUncheckedUpdateWithoutJobsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   credentials?: Prisma.AgentCredentialUncheckedUpdateManyWithoutHostNestedInput
   inventory?: Prisma.HostInventoryUncheckedUpdateManyWithoutHostNestedInput
+  rolloutHosts?: Prisma.RolloutHostUncheckedUpdateManyWithoutHostNestedInput
+}
+
+export type HostCreateWithoutRolloutHostsInput = {
+  id: string
+  hostname: string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  groups?: Prisma.HostCreategroupsInput | string[]
+  os: string
+  arch: string
+  agentVersion: string
+  status?: $Enums.HostStatus
+  assignmentSequence?: bigint | number
+  enrolledAt: Date | string
+  lastSeenAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  credentials?: Prisma.AgentCredentialCreateNestedManyWithoutHostInput
+  inventory?: Prisma.HostInventoryCreateNestedManyWithoutHostInput
+  jobs?: Prisma.JobCreateNestedManyWithoutHostInput
+}
+
+export type HostUncheckedCreateWithoutRolloutHostsInput = {
+  id: string
+  hostname: string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  groups?: Prisma.HostCreategroupsInput | string[]
+  os: string
+  arch: string
+  agentVersion: string
+  status?: $Enums.HostStatus
+  assignmentSequence?: bigint | number
+  enrolledAt: Date | string
+  lastSeenAt?: Date | string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  credentials?: Prisma.AgentCredentialUncheckedCreateNestedManyWithoutHostInput
+  inventory?: Prisma.HostInventoryUncheckedCreateNestedManyWithoutHostInput
+  jobs?: Prisma.JobUncheckedCreateNestedManyWithoutHostInput
+}
+
+export type HostCreateOrConnectWithoutRolloutHostsInput = {
+  where: Prisma.HostWhereUniqueInput
+  create: Prisma.XOR<Prisma.HostCreateWithoutRolloutHostsInput, Prisma.HostUncheckedCreateWithoutRolloutHostsInput>
+}
+
+export type HostUpsertWithoutRolloutHostsInput = {
+  update: Prisma.XOR<Prisma.HostUpdateWithoutRolloutHostsInput, Prisma.HostUncheckedUpdateWithoutRolloutHostsInput>
+  create: Prisma.XOR<Prisma.HostCreateWithoutRolloutHostsInput, Prisma.HostUncheckedCreateWithoutRolloutHostsInput>
+  where?: Prisma.HostWhereInput
+}
+
+export type HostUpdateToOneWithWhereWithoutRolloutHostsInput = {
+  where?: Prisma.HostWhereInput
+  data: Prisma.XOR<Prisma.HostUpdateWithoutRolloutHostsInput, Prisma.HostUncheckedUpdateWithoutRolloutHostsInput>
+}
+
+export type HostUpdateWithoutRolloutHostsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  hostname?: Prisma.StringFieldUpdateOperationsInput | string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  groups?: Prisma.HostUpdategroupsInput | string[]
+  os?: Prisma.StringFieldUpdateOperationsInput | string
+  arch?: Prisma.StringFieldUpdateOperationsInput | string
+  agentVersion?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHostStatusFieldUpdateOperationsInput | $Enums.HostStatus
+  assignmentSequence?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  enrolledAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  credentials?: Prisma.AgentCredentialUpdateManyWithoutHostNestedInput
+  inventory?: Prisma.HostInventoryUpdateManyWithoutHostNestedInput
+  jobs?: Prisma.JobUpdateManyWithoutHostNestedInput
+}
+
+export type HostUncheckedUpdateWithoutRolloutHostsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  hostname?: Prisma.StringFieldUpdateOperationsInput | string
+  labels?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  groups?: Prisma.HostUpdategroupsInput | string[]
+  os?: Prisma.StringFieldUpdateOperationsInput | string
+  arch?: Prisma.StringFieldUpdateOperationsInput | string
+  agentVersion?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.EnumHostStatusFieldUpdateOperationsInput | $Enums.HostStatus
+  assignmentSequence?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  enrolledAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastSeenAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  credentials?: Prisma.AgentCredentialUncheckedUpdateManyWithoutHostNestedInput
+  inventory?: Prisma.HostInventoryUncheckedUpdateManyWithoutHostNestedInput
+  jobs?: Prisma.JobUncheckedUpdateManyWithoutHostNestedInput
 }
 
 
@@ -895,12 +1020,14 @@ export type HostCountOutputType = {
   credentials: number
   inventory: number
   jobs: number
+  rolloutHosts: number
 }
 
 export type HostCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   credentials?: boolean | HostCountOutputTypeCountCredentialsArgs
   inventory?: boolean | HostCountOutputTypeCountInventoryArgs
   jobs?: boolean | HostCountOutputTypeCountJobsArgs
+  rolloutHosts?: boolean | HostCountOutputTypeCountRolloutHostsArgs
 }
 
 /**
@@ -934,6 +1061,13 @@ export type HostCountOutputTypeCountJobsArgs<ExtArgs extends runtime.Types.Exten
   where?: Prisma.JobWhereInput
 }
 
+/**
+ * HostCountOutputType without action
+ */
+export type HostCountOutputTypeCountRolloutHostsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RolloutHostWhereInput
+}
+
 
 export type HostSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -952,6 +1086,7 @@ export type HostSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   credentials?: boolean | Prisma.Host$credentialsArgs<ExtArgs>
   inventory?: boolean | Prisma.Host$inventoryArgs<ExtArgs>
   jobs?: boolean | Prisma.Host$jobsArgs<ExtArgs>
+  rolloutHosts?: boolean | Prisma.Host$rolloutHostsArgs<ExtArgs>
   _count?: boolean | Prisma.HostCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["host"]>
 
@@ -1008,6 +1143,7 @@ export type HostInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   credentials?: boolean | Prisma.Host$credentialsArgs<ExtArgs>
   inventory?: boolean | Prisma.Host$inventoryArgs<ExtArgs>
   jobs?: boolean | Prisma.Host$jobsArgs<ExtArgs>
+  rolloutHosts?: boolean | Prisma.Host$rolloutHostsArgs<ExtArgs>
   _count?: boolean | Prisma.HostCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type HostIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -1019,6 +1155,7 @@ export type $HostPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     credentials: Prisma.$AgentCredentialPayload<ExtArgs>[]
     inventory: Prisma.$HostInventoryPayload<ExtArgs>[]
     jobs: Prisma.$JobPayload<ExtArgs>[]
+    rolloutHosts: Prisma.$RolloutHostPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1434,6 +1571,7 @@ export interface Prisma__HostClient<T, Null = never, ExtArgs extends runtime.Typ
   credentials<T extends Prisma.Host$credentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Host$credentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AgentCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   inventory<T extends Prisma.Host$inventoryArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Host$inventoryArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$HostInventoryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   jobs<T extends Prisma.Host$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Host$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  rolloutHosts<T extends Prisma.Host$rolloutHostsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Host$rolloutHostsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RolloutHostPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1938,6 +2076,30 @@ export type Host$jobsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   take?: number
   skip?: number
   distinct?: Prisma.JobScalarFieldEnum | Prisma.JobScalarFieldEnum[]
+}
+
+/**
+ * Host.rolloutHosts
+ */
+export type Host$rolloutHostsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RolloutHost
+   */
+  select?: Prisma.RolloutHostSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the RolloutHost
+   */
+  omit?: Prisma.RolloutHostOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RolloutHostInclude<ExtArgs> | null
+  where?: Prisma.RolloutHostWhereInput
+  orderBy?: Prisma.RolloutHostOrderByWithRelationInput | Prisma.RolloutHostOrderByWithRelationInput[]
+  cursor?: Prisma.RolloutHostWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RolloutHostScalarFieldEnum | Prisma.RolloutHostScalarFieldEnum[]
 }
 
 /**

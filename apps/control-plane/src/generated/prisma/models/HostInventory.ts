@@ -20,8 +20,18 @@ export type HostInventoryModel = runtime.Types.Result.DefaultSelection<Prisma.$H
 
 export type AggregateHostInventory = {
   _count: HostInventoryCountAggregateOutputType | null
+  _avg: HostInventoryAvgAggregateOutputType | null
+  _sum: HostInventorySumAggregateOutputType | null
   _min: HostInventoryMinAggregateOutputType | null
   _max: HostInventoryMaxAggregateOutputType | null
+}
+
+export type HostInventoryAvgAggregateOutputType = {
+  rollbackPoints: number | null
+}
+
+export type HostInventorySumAggregateOutputType = {
+  rollbackPoints: number | null
 }
 
 export type HostInventoryMinAggregateOutputType = {
@@ -32,6 +42,7 @@ export type HostInventoryMinAggregateOutputType = {
   binaryPath: string | null
   sha256: string | null
   installedAt: Date | null
+  rollbackPoints: number | null
   reportedAt: Date | null
 }
 
@@ -43,6 +54,7 @@ export type HostInventoryMaxAggregateOutputType = {
   binaryPath: string | null
   sha256: string | null
   installedAt: Date | null
+  rollbackPoints: number | null
   reportedAt: Date | null
 }
 
@@ -54,10 +66,19 @@ export type HostInventoryCountAggregateOutputType = {
   binaryPath: number
   sha256: number
   installedAt: number
+  rollbackPoints: number
   reportedAt: number
   _all: number
 }
 
+
+export type HostInventoryAvgAggregateInputType = {
+  rollbackPoints?: true
+}
+
+export type HostInventorySumAggregateInputType = {
+  rollbackPoints?: true
+}
 
 export type HostInventoryMinAggregateInputType = {
   id?: true
@@ -67,6 +88,7 @@ export type HostInventoryMinAggregateInputType = {
   binaryPath?: true
   sha256?: true
   installedAt?: true
+  rollbackPoints?: true
   reportedAt?: true
 }
 
@@ -78,6 +100,7 @@ export type HostInventoryMaxAggregateInputType = {
   binaryPath?: true
   sha256?: true
   installedAt?: true
+  rollbackPoints?: true
   reportedAt?: true
 }
 
@@ -89,6 +112,7 @@ export type HostInventoryCountAggregateInputType = {
   binaryPath?: true
   sha256?: true
   installedAt?: true
+  rollbackPoints?: true
   reportedAt?: true
   _all?: true
 }
@@ -131,6 +155,18 @@ export type HostInventoryAggregateArgs<ExtArgs extends runtime.Types.Extensions.
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: HostInventoryAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: HostInventorySumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: HostInventoryMinAggregateInputType
@@ -161,6 +197,8 @@ export type HostInventoryGroupByArgs<ExtArgs extends runtime.Types.Extensions.In
   take?: number
   skip?: number
   _count?: HostInventoryCountAggregateInputType | true
+  _avg?: HostInventoryAvgAggregateInputType
+  _sum?: HostInventorySumAggregateInputType
   _min?: HostInventoryMinAggregateInputType
   _max?: HostInventoryMaxAggregateInputType
 }
@@ -173,8 +211,11 @@ export type HostInventoryGroupByOutputType = {
   binaryPath: string
   sha256: string
   installedAt: Date | null
+  rollbackPoints: number
   reportedAt: Date
   _count: HostInventoryCountAggregateOutputType | null
+  _avg: HostInventoryAvgAggregateOutputType | null
+  _sum: HostInventorySumAggregateOutputType | null
   _min: HostInventoryMinAggregateOutputType | null
   _max: HostInventoryMaxAggregateOutputType | null
 }
@@ -205,6 +246,7 @@ export type HostInventoryWhereInput = {
   binaryPath?: Prisma.StringFilter<"HostInventory"> | string
   sha256?: Prisma.StringFilter<"HostInventory"> | string
   installedAt?: Prisma.DateTimeNullableFilter<"HostInventory"> | Date | string | null
+  rollbackPoints?: Prisma.IntFilter<"HostInventory"> | number
   reportedAt?: Prisma.DateTimeFilter<"HostInventory"> | Date | string
   host?: Prisma.XOR<Prisma.HostScalarRelationFilter, Prisma.HostWhereInput>
 }
@@ -217,6 +259,7 @@ export type HostInventoryOrderByWithRelationInput = {
   binaryPath?: Prisma.SortOrder
   sha256?: Prisma.SortOrder
   installedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  rollbackPoints?: Prisma.SortOrder
   reportedAt?: Prisma.SortOrder
   host?: Prisma.HostOrderByWithRelationInput
 }
@@ -233,6 +276,7 @@ export type HostInventoryWhereUniqueInput = Prisma.AtLeast<{
   binaryPath?: Prisma.StringFilter<"HostInventory"> | string
   sha256?: Prisma.StringFilter<"HostInventory"> | string
   installedAt?: Prisma.DateTimeNullableFilter<"HostInventory"> | Date | string | null
+  rollbackPoints?: Prisma.IntFilter<"HostInventory"> | number
   reportedAt?: Prisma.DateTimeFilter<"HostInventory"> | Date | string
   host?: Prisma.XOR<Prisma.HostScalarRelationFilter, Prisma.HostWhereInput>
 }, "id" | "hostId_componentName">
@@ -245,10 +289,13 @@ export type HostInventoryOrderByWithAggregationInput = {
   binaryPath?: Prisma.SortOrder
   sha256?: Prisma.SortOrder
   installedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  rollbackPoints?: Prisma.SortOrder
   reportedAt?: Prisma.SortOrder
   _count?: Prisma.HostInventoryCountOrderByAggregateInput
+  _avg?: Prisma.HostInventoryAvgOrderByAggregateInput
   _max?: Prisma.HostInventoryMaxOrderByAggregateInput
   _min?: Prisma.HostInventoryMinOrderByAggregateInput
+  _sum?: Prisma.HostInventorySumOrderByAggregateInput
 }
 
 export type HostInventoryScalarWhereWithAggregatesInput = {
@@ -262,6 +309,7 @@ export type HostInventoryScalarWhereWithAggregatesInput = {
   binaryPath?: Prisma.StringWithAggregatesFilter<"HostInventory"> | string
   sha256?: Prisma.StringWithAggregatesFilter<"HostInventory"> | string
   installedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"HostInventory"> | Date | string | null
+  rollbackPoints?: Prisma.IntWithAggregatesFilter<"HostInventory"> | number
   reportedAt?: Prisma.DateTimeWithAggregatesFilter<"HostInventory"> | Date | string
 }
 
@@ -272,6 +320,7 @@ export type HostInventoryCreateInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
   host: Prisma.HostCreateNestedOneWithoutInventoryInput
 }
@@ -284,6 +333,7 @@ export type HostInventoryUncheckedCreateInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
 }
 
@@ -294,6 +344,7 @@ export type HostInventoryUpdateInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   host?: Prisma.HostUpdateOneRequiredWithoutInventoryNestedInput
 }
@@ -306,6 +357,7 @@ export type HostInventoryUncheckedUpdateInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -317,6 +369,7 @@ export type HostInventoryCreateManyInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
 }
 
@@ -327,6 +380,7 @@ export type HostInventoryUpdateManyMutationInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -338,6 +392,7 @@ export type HostInventoryUncheckedUpdateManyInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -364,7 +419,12 @@ export type HostInventoryCountOrderByAggregateInput = {
   binaryPath?: Prisma.SortOrder
   sha256?: Prisma.SortOrder
   installedAt?: Prisma.SortOrder
+  rollbackPoints?: Prisma.SortOrder
   reportedAt?: Prisma.SortOrder
+}
+
+export type HostInventoryAvgOrderByAggregateInput = {
+  rollbackPoints?: Prisma.SortOrder
 }
 
 export type HostInventoryMaxOrderByAggregateInput = {
@@ -375,6 +435,7 @@ export type HostInventoryMaxOrderByAggregateInput = {
   binaryPath?: Prisma.SortOrder
   sha256?: Prisma.SortOrder
   installedAt?: Prisma.SortOrder
+  rollbackPoints?: Prisma.SortOrder
   reportedAt?: Prisma.SortOrder
 }
 
@@ -386,7 +447,12 @@ export type HostInventoryMinOrderByAggregateInput = {
   binaryPath?: Prisma.SortOrder
   sha256?: Prisma.SortOrder
   installedAt?: Prisma.SortOrder
+  rollbackPoints?: Prisma.SortOrder
   reportedAt?: Prisma.SortOrder
+}
+
+export type HostInventorySumOrderByAggregateInput = {
+  rollbackPoints?: Prisma.SortOrder
 }
 
 export type HostInventoryCreateNestedManyWithoutHostInput = {
@@ -438,6 +504,7 @@ export type HostInventoryCreateWithoutHostInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
 }
 
@@ -448,6 +515,7 @@ export type HostInventoryUncheckedCreateWithoutHostInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
 }
 
@@ -488,6 +556,7 @@ export type HostInventoryScalarWhereInput = {
   binaryPath?: Prisma.StringFilter<"HostInventory"> | string
   sha256?: Prisma.StringFilter<"HostInventory"> | string
   installedAt?: Prisma.DateTimeNullableFilter<"HostInventory"> | Date | string | null
+  rollbackPoints?: Prisma.IntFilter<"HostInventory"> | number
   reportedAt?: Prisma.DateTimeFilter<"HostInventory"> | Date | string
 }
 
@@ -498,6 +567,7 @@ export type HostInventoryCreateManyHostInput = {
   binaryPath: string
   sha256: string
   installedAt?: Date | string | null
+  rollbackPoints?: number
   reportedAt: Date | string
 }
 
@@ -508,6 +578,7 @@ export type HostInventoryUpdateWithoutHostInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -518,6 +589,7 @@ export type HostInventoryUncheckedUpdateWithoutHostInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -528,6 +600,7 @@ export type HostInventoryUncheckedUpdateManyWithoutHostInput = {
   binaryPath?: Prisma.StringFieldUpdateOperationsInput | string
   sha256?: Prisma.StringFieldUpdateOperationsInput | string
   installedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollbackPoints?: Prisma.IntFieldUpdateOperationsInput | number
   reportedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -541,6 +614,7 @@ export type HostInventorySelect<ExtArgs extends runtime.Types.Extensions.Interna
   binaryPath?: boolean
   sha256?: boolean
   installedAt?: boolean
+  rollbackPoints?: boolean
   reportedAt?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["hostInventory"]>
@@ -553,6 +627,7 @@ export type HostInventorySelectCreateManyAndReturn<ExtArgs extends runtime.Types
   binaryPath?: boolean
   sha256?: boolean
   installedAt?: boolean
+  rollbackPoints?: boolean
   reportedAt?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["hostInventory"]>
@@ -565,6 +640,7 @@ export type HostInventorySelectUpdateManyAndReturn<ExtArgs extends runtime.Types
   binaryPath?: boolean
   sha256?: boolean
   installedAt?: boolean
+  rollbackPoints?: boolean
   reportedAt?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["hostInventory"]>
@@ -577,10 +653,11 @@ export type HostInventorySelectScalar = {
   binaryPath?: boolean
   sha256?: boolean
   installedAt?: boolean
+  rollbackPoints?: boolean
   reportedAt?: boolean
 }
 
-export type HostInventoryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "hostId" | "componentName" | "version" | "binaryPath" | "sha256" | "installedAt" | "reportedAt", ExtArgs["result"]["hostInventory"]>
+export type HostInventoryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "hostId" | "componentName" | "version" | "binaryPath" | "sha256" | "installedAt" | "rollbackPoints" | "reportedAt", ExtArgs["result"]["hostInventory"]>
 export type HostInventoryInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
 }
@@ -604,6 +681,10 @@ export type $HostInventoryPayload<ExtArgs extends runtime.Types.Extensions.Inter
     binaryPath: string
     sha256: string
     installedAt: Date | null
+    /**
+     * Rollback points the agent keeps for this component, as last reported.
+     */
+    rollbackPoints: number
     reportedAt: Date
   }, ExtArgs["result"]["hostInventory"]>
   composites: {}
@@ -1036,6 +1117,7 @@ export interface HostInventoryFieldRefs {
   readonly binaryPath: Prisma.FieldRef<"HostInventory", 'String'>
   readonly sha256: Prisma.FieldRef<"HostInventory", 'String'>
   readonly installedAt: Prisma.FieldRef<"HostInventory", 'DateTime'>
+  readonly rollbackPoints: Prisma.FieldRef<"HostInventory", 'Int'>
   readonly reportedAt: Prisma.FieldRef<"HostInventory", 'DateTime'>
 }
     

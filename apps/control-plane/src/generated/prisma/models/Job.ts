@@ -55,6 +55,7 @@ export type JobMinAggregateOutputType = {
   updatedAt: Date | null
   deliveredAt: Date | null
   finishedAt: Date | null
+  rolloutId: string | null
 }
 
 export type JobMaxAggregateOutputType = {
@@ -76,6 +77,7 @@ export type JobMaxAggregateOutputType = {
   updatedAt: Date | null
   deliveredAt: Date | null
   finishedAt: Date | null
+  rolloutId: string | null
 }
 
 export type JobCountAggregateOutputType = {
@@ -98,6 +100,7 @@ export type JobCountAggregateOutputType = {
   updatedAt: number
   deliveredAt: number
   finishedAt: number
+  rolloutId: number
   _all: number
 }
 
@@ -131,6 +134,7 @@ export type JobMinAggregateInputType = {
   updatedAt?: true
   deliveredAt?: true
   finishedAt?: true
+  rolloutId?: true
 }
 
 export type JobMaxAggregateInputType = {
@@ -152,6 +156,7 @@ export type JobMaxAggregateInputType = {
   updatedAt?: true
   deliveredAt?: true
   finishedAt?: true
+  rolloutId?: true
 }
 
 export type JobCountAggregateInputType = {
@@ -174,6 +179,7 @@ export type JobCountAggregateInputType = {
   updatedAt?: true
   deliveredAt?: true
   finishedAt?: true
+  rolloutId?: true
   _all?: true
 }
 
@@ -283,6 +289,7 @@ export type JobGroupByOutputType = {
   updatedAt: Date
   deliveredAt: Date | null
   finishedAt: Date | null
+  rolloutId: string | null
   _count: JobCountAggregateOutputType | null
   _avg: JobAvgAggregateOutputType | null
   _sum: JobSumAggregateOutputType | null
@@ -328,7 +335,9 @@ export type JobWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Job"> | Date | string
   deliveredAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
+  rolloutId?: Prisma.UuidNullableFilter<"Job"> | string | null
   host?: Prisma.XOR<Prisma.HostScalarRelationFilter, Prisma.HostWhereInput>
+  rollout?: Prisma.XOR<Prisma.RolloutNullableScalarRelationFilter, Prisma.RolloutWhereInput> | null
   steps?: Prisma.JobStepListRelationFilter
 }
 
@@ -352,7 +361,9 @@ export type JobOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   deliveredAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  rolloutId?: Prisma.SortOrderInput | Prisma.SortOrder
   host?: Prisma.HostOrderByWithRelationInput
+  rollout?: Prisma.RolloutOrderByWithRelationInput
   steps?: Prisma.JobStepOrderByRelationAggregateInput
 }
 
@@ -380,7 +391,9 @@ export type JobWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"Job"> | Date | string
   deliveredAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
+  rolloutId?: Prisma.UuidNullableFilter<"Job"> | string | null
   host?: Prisma.XOR<Prisma.HostScalarRelationFilter, Prisma.HostWhereInput>
+  rollout?: Prisma.XOR<Prisma.RolloutNullableScalarRelationFilter, Prisma.RolloutWhereInput> | null
   steps?: Prisma.JobStepListRelationFilter
 }, "id" | "hostId_sequence">
 
@@ -404,6 +417,7 @@ export type JobOrderByWithAggregationInput = {
   updatedAt?: Prisma.SortOrder
   deliveredAt?: Prisma.SortOrderInput | Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  rolloutId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.JobCountOrderByAggregateInput
   _avg?: Prisma.JobAvgOrderByAggregateInput
   _max?: Prisma.JobMaxOrderByAggregateInput
@@ -434,6 +448,7 @@ export type JobScalarWhereWithAggregatesInput = {
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Job"> | Date | string
   deliveredAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Job"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Job"> | Date | string | null
+  rolloutId?: Prisma.UuidNullableWithAggregatesFilter<"Job"> | string | null
 }
 
 export type JobCreateInput = {
@@ -456,6 +471,7 @@ export type JobCreateInput = {
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
   host: Prisma.HostCreateNestedOneWithoutJobsInput
+  rollout?: Prisma.RolloutCreateNestedOneWithoutJobsInput
   steps?: Prisma.JobStepCreateNestedManyWithoutJobInput
 }
 
@@ -479,6 +495,7 @@ export type JobUncheckedCreateInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rolloutId?: string | null
   steps?: Prisma.JobStepUncheckedCreateNestedManyWithoutJobInput
 }
 
@@ -502,6 +519,7 @@ export type JobUpdateInput = {
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   host?: Prisma.HostUpdateOneRequiredWithoutJobsNestedInput
+  rollout?: Prisma.RolloutUpdateOneWithoutJobsNestedInput
   steps?: Prisma.JobStepUpdateManyWithoutJobNestedInput
 }
 
@@ -525,6 +543,7 @@ export type JobUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rolloutId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   steps?: Prisma.JobStepUncheckedUpdateManyWithoutJobNestedInput
 }
 
@@ -548,6 +567,7 @@ export type JobCreateManyInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rolloutId?: string | null
 }
 
 export type JobUpdateManyMutationInput = {
@@ -591,6 +611,7 @@ export type JobUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rolloutId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type JobListRelationFilter = {
@@ -628,6 +649,7 @@ export type JobCountOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   deliveredAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
+  rolloutId?: Prisma.SortOrder
 }
 
 export type JobAvgOrderByAggregateInput = {
@@ -654,6 +676,7 @@ export type JobMaxOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   deliveredAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
+  rolloutId?: Prisma.SortOrder
 }
 
 export type JobMinOrderByAggregateInput = {
@@ -675,6 +698,7 @@ export type JobMinOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   deliveredAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
+  rolloutId?: Prisma.SortOrder
 }
 
 export type JobSumOrderByAggregateInput = {
@@ -751,6 +775,48 @@ export type JobUpdateOneRequiredWithoutStepsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.JobUpdateToOneWithWhereWithoutStepsInput, Prisma.JobUpdateWithoutStepsInput>, Prisma.JobUncheckedUpdateWithoutStepsInput>
 }
 
+export type JobCreateNestedManyWithoutRolloutInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput> | Prisma.JobCreateWithoutRolloutInput[] | Prisma.JobUncheckedCreateWithoutRolloutInput[]
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutRolloutInput | Prisma.JobCreateOrConnectWithoutRolloutInput[]
+  createMany?: Prisma.JobCreateManyRolloutInputEnvelope
+  connect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+}
+
+export type JobUncheckedCreateNestedManyWithoutRolloutInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput> | Prisma.JobCreateWithoutRolloutInput[] | Prisma.JobUncheckedCreateWithoutRolloutInput[]
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutRolloutInput | Prisma.JobCreateOrConnectWithoutRolloutInput[]
+  createMany?: Prisma.JobCreateManyRolloutInputEnvelope
+  connect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+}
+
+export type JobUpdateManyWithoutRolloutNestedInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput> | Prisma.JobCreateWithoutRolloutInput[] | Prisma.JobUncheckedCreateWithoutRolloutInput[]
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutRolloutInput | Prisma.JobCreateOrConnectWithoutRolloutInput[]
+  upsert?: Prisma.JobUpsertWithWhereUniqueWithoutRolloutInput | Prisma.JobUpsertWithWhereUniqueWithoutRolloutInput[]
+  createMany?: Prisma.JobCreateManyRolloutInputEnvelope
+  set?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  disconnect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  delete?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  connect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  update?: Prisma.JobUpdateWithWhereUniqueWithoutRolloutInput | Prisma.JobUpdateWithWhereUniqueWithoutRolloutInput[]
+  updateMany?: Prisma.JobUpdateManyWithWhereWithoutRolloutInput | Prisma.JobUpdateManyWithWhereWithoutRolloutInput[]
+  deleteMany?: Prisma.JobScalarWhereInput | Prisma.JobScalarWhereInput[]
+}
+
+export type JobUncheckedUpdateManyWithoutRolloutNestedInput = {
+  create?: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput> | Prisma.JobCreateWithoutRolloutInput[] | Prisma.JobUncheckedCreateWithoutRolloutInput[]
+  connectOrCreate?: Prisma.JobCreateOrConnectWithoutRolloutInput | Prisma.JobCreateOrConnectWithoutRolloutInput[]
+  upsert?: Prisma.JobUpsertWithWhereUniqueWithoutRolloutInput | Prisma.JobUpsertWithWhereUniqueWithoutRolloutInput[]
+  createMany?: Prisma.JobCreateManyRolloutInputEnvelope
+  set?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  disconnect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  delete?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  connect?: Prisma.JobWhereUniqueInput | Prisma.JobWhereUniqueInput[]
+  update?: Prisma.JobUpdateWithWhereUniqueWithoutRolloutInput | Prisma.JobUpdateWithWhereUniqueWithoutRolloutInput[]
+  updateMany?: Prisma.JobUpdateManyWithWhereWithoutRolloutInput | Prisma.JobUpdateManyWithWhereWithoutRolloutInput[]
+  deleteMany?: Prisma.JobScalarWhereInput | Prisma.JobScalarWhereInput[]
+}
+
 export type JobCreateWithoutHostInput = {
   id: string
   kind: $Enums.JobKind
@@ -770,6 +836,7 @@ export type JobCreateWithoutHostInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rollout?: Prisma.RolloutCreateNestedOneWithoutJobsInput
   steps?: Prisma.JobStepCreateNestedManyWithoutJobInput
 }
 
@@ -792,6 +859,7 @@ export type JobUncheckedCreateWithoutHostInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rolloutId?: string | null
   steps?: Prisma.JobStepUncheckedCreateNestedManyWithoutJobInput
 }
 
@@ -844,6 +912,7 @@ export type JobScalarWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"Job"> | Date | string
   deliveredAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
   finishedAt?: Prisma.DateTimeNullableFilter<"Job"> | Date | string | null
+  rolloutId?: Prisma.UuidNullableFilter<"Job"> | string | null
 }
 
 export type JobCreateWithoutStepsInput = {
@@ -866,6 +935,7 @@ export type JobCreateWithoutStepsInput = {
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
   host: Prisma.HostCreateNestedOneWithoutJobsInput
+  rollout?: Prisma.RolloutCreateNestedOneWithoutJobsInput
 }
 
 export type JobUncheckedCreateWithoutStepsInput = {
@@ -888,6 +958,7 @@ export type JobUncheckedCreateWithoutStepsInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rolloutId?: string | null
 }
 
 export type JobCreateOrConnectWithoutStepsInput = {
@@ -926,6 +997,7 @@ export type JobUpdateWithoutStepsInput = {
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   host?: Prisma.HostUpdateOneRequiredWithoutJobsNestedInput
+  rollout?: Prisma.RolloutUpdateOneWithoutJobsNestedInput
 }
 
 export type JobUncheckedUpdateWithoutStepsInput = {
@@ -948,6 +1020,79 @@ export type JobUncheckedUpdateWithoutStepsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rolloutId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+}
+
+export type JobCreateWithoutRolloutInput = {
+  id: string
+  kind: $Enums.JobKind
+  componentName: string
+  targetVersion?: string | null
+  artifactUrl?: string | null
+  artifactSha256?: string | null
+  state?: $Enums.JobState
+  sequence: bigint | number
+  assignment: string
+  signature: string
+  expiresAt: Date | string
+  deliveryCount?: number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  deliveredAt?: Date | string | null
+  finishedAt?: Date | string | null
+  host: Prisma.HostCreateNestedOneWithoutJobsInput
+  steps?: Prisma.JobStepCreateNestedManyWithoutJobInput
+}
+
+export type JobUncheckedCreateWithoutRolloutInput = {
+  id: string
+  hostId: string
+  kind: $Enums.JobKind
+  componentName: string
+  targetVersion?: string | null
+  artifactUrl?: string | null
+  artifactSha256?: string | null
+  state?: $Enums.JobState
+  sequence: bigint | number
+  assignment: string
+  signature: string
+  expiresAt: Date | string
+  deliveryCount?: number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  deliveredAt?: Date | string | null
+  finishedAt?: Date | string | null
+  steps?: Prisma.JobStepUncheckedCreateNestedManyWithoutJobInput
+}
+
+export type JobCreateOrConnectWithoutRolloutInput = {
+  where: Prisma.JobWhereUniqueInput
+  create: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput>
+}
+
+export type JobCreateManyRolloutInputEnvelope = {
+  data: Prisma.JobCreateManyRolloutInput | Prisma.JobCreateManyRolloutInput[]
+  skipDuplicates?: boolean
+}
+
+export type JobUpsertWithWhereUniqueWithoutRolloutInput = {
+  where: Prisma.JobWhereUniqueInput
+  update: Prisma.XOR<Prisma.JobUpdateWithoutRolloutInput, Prisma.JobUncheckedUpdateWithoutRolloutInput>
+  create: Prisma.XOR<Prisma.JobCreateWithoutRolloutInput, Prisma.JobUncheckedCreateWithoutRolloutInput>
+}
+
+export type JobUpdateWithWhereUniqueWithoutRolloutInput = {
+  where: Prisma.JobWhereUniqueInput
+  data: Prisma.XOR<Prisma.JobUpdateWithoutRolloutInput, Prisma.JobUncheckedUpdateWithoutRolloutInput>
+}
+
+export type JobUpdateManyWithWhereWithoutRolloutInput = {
+  where: Prisma.JobScalarWhereInput
+  data: Prisma.XOR<Prisma.JobUpdateManyMutationInput, Prisma.JobUncheckedUpdateManyWithoutRolloutInput>
 }
 
 export type JobCreateManyHostInput = {
@@ -969,6 +1114,7 @@ export type JobCreateManyHostInput = {
   updatedAt?: Date | string
   deliveredAt?: Date | string | null
   finishedAt?: Date | string | null
+  rolloutId?: string | null
 }
 
 export type JobUpdateWithoutHostInput = {
@@ -990,6 +1136,7 @@ export type JobUpdateWithoutHostInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rollout?: Prisma.RolloutUpdateOneWithoutJobsNestedInput
   steps?: Prisma.JobStepUpdateManyWithoutJobNestedInput
 }
 
@@ -1012,11 +1159,103 @@ export type JobUncheckedUpdateWithoutHostInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rolloutId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   steps?: Prisma.JobStepUncheckedUpdateManyWithoutJobNestedInput
 }
 
 export type JobUncheckedUpdateManyWithoutHostInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
+  kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
+  componentName?: Prisma.StringFieldUpdateOperationsInput | string
+  targetVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactSha256?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  state?: Prisma.EnumJobStateFieldUpdateOperationsInput | $Enums.JobState
+  sequence?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  assignment?: Prisma.StringFieldUpdateOperationsInput | string
+  signature?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveryCount?: Prisma.IntFieldUpdateOperationsInput | number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  rolloutId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+}
+
+export type JobCreateManyRolloutInput = {
+  id: string
+  hostId: string
+  kind: $Enums.JobKind
+  componentName: string
+  targetVersion?: string | null
+  artifactUrl?: string | null
+  artifactSha256?: string | null
+  state?: $Enums.JobState
+  sequence: bigint | number
+  assignment: string
+  signature: string
+  expiresAt: Date | string
+  deliveryCount?: number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  deliveredAt?: Date | string | null
+  finishedAt?: Date | string | null
+}
+
+export type JobUpdateWithoutRolloutInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
+  componentName?: Prisma.StringFieldUpdateOperationsInput | string
+  targetVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactSha256?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  state?: Prisma.EnumJobStateFieldUpdateOperationsInput | $Enums.JobState
+  sequence?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  assignment?: Prisma.StringFieldUpdateOperationsInput | string
+  signature?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveryCount?: Prisma.IntFieldUpdateOperationsInput | number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  host?: Prisma.HostUpdateOneRequiredWithoutJobsNestedInput
+  steps?: Prisma.JobStepUpdateManyWithoutJobNestedInput
+}
+
+export type JobUncheckedUpdateWithoutRolloutInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  hostId?: Prisma.StringFieldUpdateOperationsInput | string
+  kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
+  componentName?: Prisma.StringFieldUpdateOperationsInput | string
+  targetVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactUrl?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  artifactSha256?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  state?: Prisma.EnumJobStateFieldUpdateOperationsInput | $Enums.JobState
+  sequence?: Prisma.BigIntFieldUpdateOperationsInput | bigint | number
+  assignment?: Prisma.StringFieldUpdateOperationsInput | string
+  signature?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveryCount?: Prisma.IntFieldUpdateOperationsInput | number
+  result?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deliveredAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  steps?: Prisma.JobStepUncheckedUpdateManyWithoutJobNestedInput
+}
+
+export type JobUncheckedUpdateManyWithoutRolloutInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  hostId?: Prisma.StringFieldUpdateOperationsInput | string
   kind?: Prisma.EnumJobKindFieldUpdateOperationsInput | $Enums.JobKind
   componentName?: Prisma.StringFieldUpdateOperationsInput | string
   targetVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -1087,7 +1326,9 @@ export type JobSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   updatedAt?: boolean
   deliveredAt?: boolean
   finishedAt?: boolean
+  rolloutId?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
   steps?: boolean | Prisma.Job$stepsArgs<ExtArgs>
   _count?: boolean | Prisma.JobCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["job"]>
@@ -1112,7 +1353,9 @@ export type JobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   updatedAt?: boolean
   deliveredAt?: boolean
   finishedAt?: boolean
+  rolloutId?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
 }, ExtArgs["result"]["job"]>
 
 export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -1135,7 +1378,9 @@ export type JobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   updatedAt?: boolean
   deliveredAt?: boolean
   finishedAt?: boolean
+  rolloutId?: boolean
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
 }, ExtArgs["result"]["job"]>
 
 export type JobSelectScalar = {
@@ -1158,25 +1403,30 @@ export type JobSelectScalar = {
   updatedAt?: boolean
   deliveredAt?: boolean
   finishedAt?: boolean
+  rolloutId?: boolean
 }
 
-export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "hostId" | "kind" | "componentName" | "targetVersion" | "artifactUrl" | "artifactSha256" | "state" | "sequence" | "assignment" | "signature" | "expiresAt" | "deliveryCount" | "result" | "createdBy" | "createdAt" | "updatedAt" | "deliveredAt" | "finishedAt", ExtArgs["result"]["job"]>
+export type JobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "hostId" | "kind" | "componentName" | "targetVersion" | "artifactUrl" | "artifactSha256" | "state" | "sequence" | "assignment" | "signature" | "expiresAt" | "deliveryCount" | "result" | "createdBy" | "createdAt" | "updatedAt" | "deliveredAt" | "finishedAt" | "rolloutId", ExtArgs["result"]["job"]>
 export type JobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
   steps?: boolean | Prisma.Job$stepsArgs<ExtArgs>
   _count?: boolean | Prisma.JobCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type JobIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
 }
 export type JobIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
+  rollout?: boolean | Prisma.Job$rolloutArgs<ExtArgs>
 }
 
 export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Job"
   objects: {
     host: Prisma.$HostPayload<ExtArgs>
+    rollout: Prisma.$RolloutPayload<ExtArgs> | null
     steps: Prisma.$JobStepPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -1205,6 +1455,10 @@ export type $JobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     updatedAt: Date
     deliveredAt: Date | null
     finishedAt: Date | null
+    /**
+     * The rollout that created this job, if any (upgrades of a wave, reverts, rollbacks on abort).
+     */
+    rolloutId: string | null
   }, ExtArgs["result"]["job"]>
   composites: {}
 }
@@ -1600,6 +1854,7 @@ readonly fields: JobFieldRefs;
 export interface Prisma__JobClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   host<T extends Prisma.HostDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.HostDefaultArgs<ExtArgs>>): Prisma.Prisma__HostClient<runtime.Types.Result.GetResult<Prisma.$HostPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  rollout<T extends Prisma.Job$rolloutArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Job$rolloutArgs<ExtArgs>>): Prisma.Prisma__RolloutClient<runtime.Types.Result.GetResult<Prisma.$RolloutPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   steps<T extends Prisma.Job$stepsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Job$stepsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$JobStepPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -1649,6 +1904,7 @@ export interface JobFieldRefs {
   readonly updatedAt: Prisma.FieldRef<"Job", 'DateTime'>
   readonly deliveredAt: Prisma.FieldRef<"Job", 'DateTime'>
   readonly finishedAt: Prisma.FieldRef<"Job", 'DateTime'>
+  readonly rolloutId: Prisma.FieldRef<"Job", 'String'>
 }
     
 
@@ -2047,6 +2303,25 @@ export type JobDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.InternalA
    * Limit how many Jobs to delete.
    */
   limit?: number
+}
+
+/**
+ * Job.rollout
+ */
+export type Job$rolloutArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Rollout
+   */
+  select?: Prisma.RolloutSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Rollout
+   */
+  omit?: Prisma.RolloutOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RolloutInclude<ExtArgs> | null
+  where?: Prisma.RolloutWhereInput
 }
 
 /**

@@ -62,6 +62,8 @@ export interface InstalledComponent {
   sha256: string;
   /** 0 when unknown. */
   installedAtMs: number;
+  /** Rollback points the agent keeps for this component (what a rollback can restore). */
+  rollbackPoints: number;
 }
 
 /** The full inventory: components missing from it are no longer installed. */
@@ -107,7 +109,11 @@ export interface ReportResultRequest {
   jobId: string;
   outcome: JobOutcome;
   message: string;
-  /** Structured detail as a JSON object (the agent's job record). */
+  /**
+   * Structured detail as a JSON object (the agent's job record). Upgrades carry
+   * `duration_ms` (the whole job on the host) and `downtime_ms` (service stopped),
+   * and `rolled_back` with `rollback_reason` when the agent restored the previous version.
+   */
   detailsJson: string;
   finishedAtMs: number;
 }
@@ -220,7 +226,7 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
 };
 
 function createBaseInstalledComponent(): InstalledComponent {
-  return { name: "", version: "", binaryPath: "", sha256: "", installedAtMs: 0 };
+  return { name: "", version: "", binaryPath: "", sha256: "", installedAtMs: 0, rollbackPoints: 0 };
 }
 
 export const InstalledComponent: MessageFns<InstalledComponent> = {
@@ -239,6 +245,9 @@ export const InstalledComponent: MessageFns<InstalledComponent> = {
     }
     if (message.installedAtMs !== 0) {
       writer.uint32(40).int64(message.installedAtMs);
+    }
+    if (message.rollbackPoints !== 0) {
+      writer.uint32(48).uint32(message.rollbackPoints);
     }
     return writer;
   },
@@ -294,6 +303,14 @@ export const InstalledComponent: MessageFns<InstalledComponent> = {
             }
 
             message.installedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.rollbackPoints = reader.uint32();
             continue;
           }
         }
