@@ -172,6 +172,34 @@ describe('central discovery and GET /api/check', () => {
     ]);
   });
 
+  it('exports discovery, resolution and drift in /metrics', async () => {
+    const text = await (await fetch(`${controlPlane.httpUrl}/metrics`)).text();
+    const sample = (series: string): number | undefined => {
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    // Hosts without an env label resolve 1.8.0 and run 1.7.0; prod pins 1.7.0; qa does not resolve.
+    expect(sample('upkeep_hosts_drifting{component="node_exporter",environment=""}')).toBe(HOSTS / 2 - 1);
+    expect(sample('upkeep_hosts_drifting{component="node_exporter",environment="prod"}')).toBe(0);
+    expect(text).not.toContain('environment="qa"');
+    expect(sample('upkeep_upstream_requests_total{source="github",result="success"}')).toBe(1);
+    expect(sample('upkeep_upstream_requests_total{source="osv",result="success"}')).toBe(1);
+    expect(sample('upkeep_cache_misses_total{tier="postgres"}')).toBeGreaterThanOrEqual(2);
+    expect(sample('upkeep_upstream_rate_limit_remaining{upstream="' + upstream.url + '"}')).toBeGreaterThan(
+      0,
+    );
+    expect(
+      sample('upkeep_version_resolution_duration_seconds_count{component="node_exporter"}'),
+    ).toBeGreaterThanOrEqual(2);
+    // The one OSV record stored by the refresh, whatever severity it was filed under.
+    const advisories = [
+      ...text.matchAll(
+        /^upkeep_security_advisories_found\{component="node_exporter",severity="[^"]*"\} (\d+)$/gm,
+      ),
+    ];
+    expect(advisories.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(1);
+  });
+
   it('stops start-up on a bad versions.yaml, naming the variable and the file', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'components:\n  node_exporter:\n    strategy: newest\n');

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { UpkeepError } from '@upkeep/errors';
 import {
@@ -16,9 +16,11 @@ import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { QueueRepository } from '../outbox/queue.repository.ts';
+import { UpkeepMetrics } from '../metrics/upkeep-metrics.ts';
 import { CatalogRepository } from './catalog.repository.ts';
 import { componentSourcesOf, sourceSettingsOf, type ComponentSource } from './component-source.ts';
 import { ReleaseCacheRepository } from './release-cache.repository.ts';
+import { RELEASES_REFRESHED, type ReleasesRefreshedListener } from './releases-refreshed.ts';
 
 /** Deterministic BullMQ scheduler id of a component's refresh: one schedule per component, whatever the replicas. */
 export const refreshSchedulerId = (component: string): string => `discovery-refresh:${component}`;
@@ -47,6 +49,7 @@ export class DiscoveryService {
   private readonly clock: Clock;
   private readonly catalog: CatalogRepository;
   private readonly queues: QueueRepository;
+  private readonly listener: ReleasesRefreshedListener | undefined;
   private readonly components: ReadonlyMap<string, ComponentSource>;
   private readonly context: SourceContext | null;
   private readonly sources = new Map<string, ReleaseSource>();
@@ -58,7 +61,10 @@ export class DiscoveryService {
     @Inject(CatalogRepository) catalog: CatalogRepository,
     @Inject(ReleaseCacheRepository) cache: ReleaseCacheRepository,
     @Inject(QueueRepository) queues: QueueRepository,
+    @Inject(UpkeepMetrics) metrics: UpkeepMetrics,
+    @Optional() @Inject(RELEASES_REFRESHED) listener?: ReleasesRefreshedListener,
   ) {
+    this.listener = listener;
     this.config = config;
     this.logger = logger;
     this.clock = clock;
@@ -78,6 +84,7 @@ export class DiscoveryService {
               clock: systemClock,
               fs: nodeFileSystem,
               store: cache,
+              observer: metrics,
               logger: {
                 warn: (message) => {
                   logger.warn({ component: 'discovery' }, message);
@@ -159,6 +166,8 @@ export class DiscoveryService {
       advisories,
     };
     this.logger.info(report, 'component refreshed');
+    // On every refresh, not only when a release is new: a listener's failed attempt is retried.
+    await this.listener?.afterRefresh(component);
     return report;
   }
 }
