@@ -48,6 +48,19 @@ function failure(env: Record<string, string | undefined>): UpkeepError {
 }
 
 describe('loadConfig', () => {
+  it('reads UPKEEP_METRICS_TOKEN as a redacted secret, refuses a short one, and leaves /metrics open without it', () => {
+    expect(loadConfig(valid, readFile).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...valid, UPKEEP_METRICS_TOKEN: '  ' }, readFile).metricsToken).toBeUndefined();
+    const token = loadConfig(
+      { ...valid, UPKEEP_METRICS_TOKEN: 'a-scrape-token-0123456789' },
+      readFile,
+    ).metricsToken;
+    expect(token?.reveal()).toBe('a-scrape-token-0123456789');
+    expect(JSON.stringify(token)).not.toContain('scrape');
+    const error = failure({ ...valid, UPKEEP_METRICS_TOKEN: 'short' });
+    expect(error.message).toContain('UPKEEP_METRICS_TOKEN is too short');
+  });
+
   it('parses a complete environment with its defaults', () => {
     const config = loadConfig(valid, readFile);
     expect(config.database).toEqual({
@@ -150,5 +163,46 @@ describe('loadConfig', () => {
       /^UPKEEP_POLICY_FILE names \/etc\/upkeep\/none\.yaml, which cannot be read/,
     );
     expect(failure({ ...valid, UPKEEP_PUBLIC_URL: 'ftp://x' }).message).toContain('UPKEEP_PUBLIC_URL');
+  });
+
+  it('reads the Prometheus that rollout gates query', () => {
+    expect(loadConfig(valid, readFile).prometheus).toBeNull();
+    expect(
+      loadConfig(
+        {
+          ...valid,
+          UPKEEP_PROMETHEUS_URL: 'http://prometheus:9090/',
+          UPKEEP_PROMETHEUS_TIMEOUT_SECONDS: '3',
+        },
+        readFile,
+      ).prometheus,
+    ).toEqual({ url: 'http://prometheus:9090', timeoutMs: 3000 });
+    expect(failure({ ...valid, UPKEEP_PROMETHEUS_URL: 'prometheus:9090' }).message).toContain(
+      'UPKEEP_PROMETHEUS_URL must be an http(s) URL',
+    );
+    expect(failure({ ...valid, UPKEEP_PROMETHEUS_TIMEOUT_SECONDS: '0' }).message).toContain(
+      'UPKEEP_PROMETHEUS_TIMEOUT_SECONDS',
+    );
+  });
+});
+
+describe('loadConfig: notifications', () => {
+  it('reads the SMTP URL and the retry settings, with defaults', () => {
+    const config = loadConfig(valid, readFile);
+    expect(config.notifications).toMatchObject({ enabled: false, maxAttempts: 5, backoffMs: 2000 });
+    const tuned = loadConfig(
+      { ...valid, UPKEEP_NOTIFY_MAX_ATTEMPTS: '3', UPKEEP_NOTIFY_BACKOFF_MS: '100' },
+      readFile,
+    );
+    expect(tuned.notifications).toMatchObject({ maxAttempts: 3, backoffMs: 100 });
+  });
+
+  it('refuses a bad SMTP URL or attempt count naming the variable, never echoing the password', () => {
+    const error = failure({ ...valid, UPKEEP_SMTP_URL: 'http://user:hunter22@mail.test' });
+    expect(error.message).toContain('UPKEEP_SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('hunter22');
+    expect(failure({ ...valid, UPKEEP_NOTIFY_MAX_ATTEMPTS: '0' }).message).toContain(
+      'UPKEEP_NOTIFY_MAX_ATTEMPTS "0" is not a positive integer',
+    );
   });
 });
