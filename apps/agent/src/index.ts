@@ -47,7 +47,7 @@ export {
   streamingHttpClient,
   type StreamingHttpOptions,
 } from './download/streaming-http-client.repository.ts';
-export { parseContentRange, redactUrl } from './download/content-range.service.ts';
+export { parseContentRange } from './download/content-range.service.ts';
 export {
   findChecksum,
   normalizeSha256,

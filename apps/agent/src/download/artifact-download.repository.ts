@@ -2,9 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { UpkeepError, isUpkeepError } from '@upkeep/errors';
+import { UpkeepError, isUpkeepError, redactUrl } from '@upkeep/errors';
 import { fsError } from '../common/fs-error.service.ts';
-import { parseContentRange, redactUrl } from './content-range.service.ts';
+import { parseContentRange } from './content-range.service.ts';
 import { realSleep, type HttpClient, type HttpResponse, type Sleep } from './http.port.ts';
 import { streamingHttpClient } from './streaming-http-client.repository.ts';
 

@@ -18,24 +18,3 @@ export function parseContentRange(header: string | null): ContentRange | null {
   if (total !== null && (!Number.isSafeInteger(total) || end >= total)) return null;
   return { start, end, total };
 }
-
-const SECRET_PARAMS =
-  /^(token|access_token|private_token|x-amz-signature|x-amz-credential|sig|signature|key|apikey|api_key)$/i;
-
-/** The URL with credentials and token-like query parameters replaced, fit for logs (the seed's sanitize_url_for_logging). */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '(invalid URL)';
-  }
-  if (parsed.username !== '' || parsed.password !== '') {
-    parsed.username = 'REDACTED';
-    parsed.password = '';
-  }
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAMS.test(key)) parsed.searchParams.set(key, 'REDACTED');
-  }
-  return parsed.toString();
-}

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { UpkeepError } from '@upkeep/errors';
-import { redactUrl } from './content-range.service.ts';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { HttpClient, HttpResponse } from './http.port.ts';
 
 const MAX_REDIRECTS = 5;

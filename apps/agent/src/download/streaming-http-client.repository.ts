@@ -1,7 +1,6 @@
 import { connect as connectTcp, isIP, type OnReadOpts, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { UpkeepError } from '@upkeep/errors';
-import { redactUrl } from './content-range.service.ts';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { HttpClient, HttpResponse } from './http.port.ts';
 import {
   HttpResponseParser,

@@ -16,18 +16,40 @@ export interface FleetCredentials {
   readonly caPem: string | undefined;
 }
 
+/**
+ * Why the agent rolled back, from the step that failed: a bounded set of values, since
+ * the control plane turns it into a metric label (upkeep_rollbacks_total{reason}).
+ */
+export function rollbackReasonOf(step: string | null): string {
+  switch (step) {
+    case 'health':
+      return 'health_check';
+    case 'start':
+      return 'start_failed';
+    case 'stop':
+    case 'swap':
+      return 'install_failed';
+    case null:
+    default:
+      return 'other';
+  }
+}
+
 function failure(error: unknown): JobResult {
   const known = isUpkeepError(error)
     ? error
     : new UpkeepError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+  const rolledBack = known.details['rolledBack'] === true;
+  const step = typeof known.details['failedStep'] === 'string' ? known.details['failedStep'] : null;
   return {
     outcome: 'failed',
     message: known.message,
     details: {
       code: known.code,
       hint: known.hint ?? null,
-      rolled_back: known.details['rolledBack'] === true,
-      step: typeof known.details['failedStep'] === 'string' ? known.details['failedStep'] : null,
+      rolled_back: rolledBack,
+      rollback_reason: rolledBack ? rollbackReasonOf(step) : null,
+      step,
     },
   };
 }
@@ -152,6 +174,7 @@ export async function runFleetJob(
     component: assignment.component,
     target_version: assignment.targetVersion,
   });
+  const startedAt = ctx.now();
   let result: JobResult;
   try {
     switch (assignment.kind) {
@@ -184,6 +207,11 @@ export async function runFleetJob(
   } catch (error) {
     result = failure(error);
   }
+  // The control plane's upkeep_upgrade_duration_seconds: the whole job as the host saw it.
+  result = {
+    ...result,
+    details: { ...result.details, duration_ms: Math.max(0, Math.round(ctx.now() - startedAt)) },
+  };
   ctx.log.event('fleet_job_finished', {
     job_id: assignment.jobId,
     outcome: result.outcome,

@@ -100,6 +100,11 @@ export function retentionOf(global: EffectiveGlobal): RetentionPolicy {
   };
 }
 
+/** Where a component's binary goes when versions.yaml names no install.binary_path. */
+export const DEFAULT_BINARY_DIR = '/usr/local/bin';
+/** Where a systemd component's unit is read and rewritten when no install.unit_path is named. */
+export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
+
 /**
  * Maps one effective component onto what the agent operates: its paths under
  * --root (binary default `/usr/local/bin/<name>`, systemd unit default
@@ -117,7 +122,10 @@ export function componentSetupFor(
   const name = component.name;
   const install = component.install ?? {};
   const key = (field: string) => `components.${name}.install.${field}`;
-  const binaryPath = ports.paths.map(install.binary_path ?? `/usr/local/bin/${name}`, key('binary_path'));
+  const binaryPath = ports.paths.map(
+    install.binary_path ?? `${DEFAULT_BINARY_DIR}/${name}`,
+    key('binary_path'),
+  );
   const serviceName = install.service_name ?? name;
   const kind = install.service_manager ?? 'systemd';
   const args = install.args?.map((arg) => arg.replaceAll('{BINARY}', binaryPath));
@@ -156,7 +164,7 @@ export function componentSetupFor(
     install.unit_path !== undefined
       ? ports.paths.map(install.unit_path, key('unit_path'))
       : kind === 'systemd'
-        ? ports.paths.map(`/etc/systemd/system/${serviceName}.service`, key('unit_path'))
+        ? ports.paths.map(`${DEFAULT_UNIT_DIR}/${serviceName}.service`, key('unit_path'))
         : null;
   const healthSpec = healthSpecOf(component);
   const versionCheck = component.version_check;

@@ -116,6 +116,15 @@ export class RollbackPointsRepository {
       .map(toPoint);
   }
 
+  /** How many rollback points each component has (components without any are absent). */
+  countsByComponent(): Map<string, number> {
+    return new Map(
+      this.#db
+        .all('SELECT component, COUNT(*) AS points FROM rollback_points GROUP BY component')
+        .map((row) => [textColumn(row, 'component'), integerColumn(row, 'points')]),
+    );
+  }
+
   components(): string[] {
     return this.#db
       .all('SELECT DISTINCT component FROM rollback_points ORDER BY component')

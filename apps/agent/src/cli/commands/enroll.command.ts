@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { arch, hostname, platform } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { enroll, writeIdentityFile } from '@upkeep/agent-client';
 import { printResult } from '@upkeep/cli-kit';
@@ -20,6 +20,8 @@ interface EnrollOptions extends AgentOptions {
   readonly force?: boolean;
   readonly clientCert?: string;
   readonly clientKey?: string;
+  readonly hostname?: string;
+  readonly hostRoot: readonly string[];
 }
 
 /** The identity file's name in the agent's state folder. */
@@ -48,7 +50,73 @@ function labelsOf(texts: readonly string[]): Record<string, string> {
   return labels;
 }
 
-/** `upkeep-agent enroll --server URL --token T`: joins the fleet and keeps the identity (mode 0600). */
+/** --hostname as given, else the machine's: host folders on one machine need names of their own. */
+function hostnameOf(given: string | undefined): string {
+  if (given === undefined) return hostname();
+  const name = given.trim();
+  if (name === '') {
+    throw new UpkeepError('USAGE', '--hostname is empty', { hint: 'for example: --hostname web-1' });
+  }
+  return name;
+}
+
+interface EnrollReport {
+  readonly agent_id: string;
+  readonly hostname: string;
+  readonly server: string;
+  readonly identity_file: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly groups: readonly string[];
+}
+
+/** Enrolls the host whose identity belongs in `stateDir` and writes that identity. */
+async function enrollHost(
+  options: EnrollOptions,
+  ctx: AgentCliContext,
+  host: { readonly stateDir: string; readonly hostname: string },
+  labels: Readonly<Record<string, string>>,
+  caPem: string | undefined,
+): Promise<EnrollReport> {
+  const path = join(host.stateDir, IDENTITY_FILE);
+  if (existsSync(path) && options.force !== true) {
+    throw new UpkeepError('INPUT_INVALID', `this host is already enrolled (${path} exists)`, {
+      hint: 'pass --force to enroll again and replace the identity',
+    });
+  }
+  const identity = await enroll({
+    serverUrl: options.server,
+    token: options.token,
+    labels,
+    hostname: host.hostname,
+    os: platform(),
+    arch: arch(),
+    agentVersion: AGENT_VERSION,
+    tls: await agentTls(ctx.env.cwd, caPem, options.clientCert, options.clientKey),
+  });
+  await mkdir(host.stateDir, { recursive: true, mode: 0o700 });
+  await writeIdentityFile(path, {
+    ...identity,
+    serverUrl: options.server,
+    ...(caPem === undefined ? {} : { caPem }),
+    // Paths, not contents: the key stays where the operator's PKI tooling keeps and rotates it.
+    ...(options.clientCert === undefined ? {} : { clientCertFile: resolve(ctx.env.cwd, options.clientCert) }),
+    ...(options.clientKey === undefined ? {} : { clientKeyFile: resolve(ctx.env.cwd, options.clientKey) }),
+  });
+  return {
+    agent_id: identity.agentId,
+    hostname: host.hostname,
+    server: options.server,
+    identity_file: path,
+    labels: identity.labels,
+    groups: identity.groups,
+  };
+}
+
+/**
+ * `upkeep-agent enroll --server URL --token T`: joins the fleet and keeps the
+ * identity (mode 0600). With `--host-root` repeated, enrolls each host folder
+ * (named after the folder) with the same token, labels and groups.
+ */
 export function registerEnroll(program: Command, ctx: AgentCliContext): void {
   withAgentOptions(program.command('enroll'))
     .description(
@@ -69,14 +137,33 @@ export function registerEnroll(program: Command, ctx: AgentCliContext): void {
     .option('--state-dir <dir>', 'where the identity is kept (default: the folder of global.state_db.path)')
     .option('--client-cert <file>', 'client certificate (PEM) when the control plane requires mutual TLS')
     .option('--client-key <file>', 'its private key (PEM)')
+    .option(
+      '--hostname <name>',
+      'the name the control plane shows for this host (default: the machine host name)',
+    )
+    .option(
+      '--host-root <dir>',
+      'enroll the host in this folder, as --root does, named after the folder (repeatable; needs a token that is not single-use for several)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--force', 'replace an existing identity')
     .action(async (options: EnrollOptions) => {
-      const stateDir = await agentStateDir(options, ctx);
-      const path = join(stateDir, IDENTITY_FILE);
-      if (existsSync(path) && options.force !== true) {
-        throw new UpkeepError('INPUT_INVALID', `this host is already enrolled (${path} exists)`, {
-          hint: 'pass --force to enroll again and replace the identity',
-        });
+      const roots = options.hostRoot;
+      if (roots.length > 0) {
+        const clash = (
+          [
+            ['--root', options.root],
+            ['--config', options.config],
+            ['--state-dir', options.stateDir],
+            ['--hostname', roots.length > 1 ? options.hostname : undefined],
+          ] as const
+        ).find(([, value]) => value !== undefined);
+        if (clash !== undefined) {
+          throw new UpkeepError('USAGE', `--host-root cannot be combined with ${clash[0]}`, {
+            hint: 'each host folder has its own versions.yaml and state folder, and is named after the folder',
+          });
+        }
       }
       const labels = labelsOf(options.label);
       let caPem: string | undefined;
@@ -91,41 +178,38 @@ export function registerEnroll(program: Command, ctx: AgentCliContext): void {
           });
         }
       }
-      const identity = await enroll({
-        serverUrl: options.server,
-        token: options.token,
-        labels,
-        hostname: hostname(),
-        os: platform(),
-        arch: arch(),
-        agentVersion: AGENT_VERSION,
-        tls: await agentTls(ctx.env.cwd, caPem, options.clientCert, options.clientKey),
-      });
-      await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      await writeIdentityFile(path, {
-        ...identity,
-        serverUrl: options.server,
-        ...(caPem === undefined ? {} : { caPem }),
-        // Paths, not contents: the key stays where the operator's PKI tooling keeps and rotates it.
-        ...(options.clientCert === undefined
-          ? {}
-          : { clientCertFile: resolve(ctx.env.cwd, options.clientCert) }),
-        ...(options.clientKey === undefined
-          ? {}
-          : { clientKeyFile: resolve(ctx.env.cwd, options.clientKey) }),
-      });
-      const report = {
-        agent_id: identity.agentId,
-        server: options.server,
-        identity_file: path,
-        labels: identity.labels,
-        groups: identity.groups,
-      };
-      printResult(
-        ctx.out,
-        options.json === true,
-        report,
-        () => `enrolled as ${identity.agentId} with ${options.server}; identity in ${path}`,
+      if (roots.length === 0) {
+        const report = await enrollHost(
+          options,
+          ctx,
+          { stateDir: await agentStateDir(options, ctx), hostname: hostnameOf(options.hostname) },
+          labels,
+          caPem,
+        );
+        printResult(
+          ctx.out,
+          options.json === true,
+          report,
+          () => `enrolled as ${report.agent_id} with ${options.server}; identity in ${report.identity_file}`,
+        );
+        return;
+      }
+      const reports: EnrollReport[] = [];
+      for (const root of roots) {
+        const folder = resolve(ctx.env.cwd, root);
+        const host = {
+          stateDir: await agentStateDir({ ...options, root: folder }, ctx),
+          hostname: hostnameOf(options.hostname ?? basename(folder)),
+        };
+        reports.push(await enrollHost(options, ctx, host, labels, caPem));
+      }
+      printResult(ctx.out, options.json === true, reports, () =>
+        reports
+          .map(
+            (r) =>
+              `enrolled ${r.hostname} as ${r.agent_id} with ${options.server}; identity in ${r.identity_file}`,
+          )
+          .join('\n'),
       );
     });
 }
