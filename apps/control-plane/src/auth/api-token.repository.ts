@@ -79,6 +79,16 @@ export class ApiTokenRepository {
     });
   }
 
+  /** Ids of the tokens with this name (names are not unique). */
+  async idsByName(name: string): Promise<string[]> {
+    const rows = await this.prisma.apiToken.findMany({
+      where: { name },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((row) => row.id);
+  }
+
   async list(): Promise<ApiTokenView[]> {
     const rows = await this.prisma.apiToken.findMany({ orderBy: { createdAt: 'desc' } });
     return rows.map((row) => ({

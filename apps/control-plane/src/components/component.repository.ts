@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRISMA } from '../common/tokens.ts';
 import type { PrismaClient } from '../database/prisma-client.ts';
-import type { ComponentView, ReleaseView } from './component.ts';
+import type { AdvisoryView, BreakingChangeView, ComponentView, ReleaseView } from './component.ts';
 
 type ReleaseRow = {
   version: string;
@@ -71,5 +71,33 @@ export class ComponentRepository {
       },
     });
     return component === null ? null : component.releases.map(toRelease);
+  }
+
+  /** Stored advisories and breaking changes of one component; null when the catalog does not know it. */
+  async risks(
+    name: string,
+  ): Promise<{ advisories: AdvisoryView[]; breakingChanges: BreakingChangeView[] } | null> {
+    const component = await this.prisma.component.findUnique({
+      where: { name },
+      include: {
+        advisories: { orderBy: [{ publishedAt: { sort: 'desc', nulls: 'last' } }, { externalId: 'asc' }] },
+        breakingChanges: { orderBy: { version: 'desc' } },
+      },
+    });
+    if (component === null) return null;
+    return {
+      advisories: component.advisories.map((row) => ({
+        id: row.externalId,
+        severity: row.severity,
+        summary: row.summary,
+        fixedIn: row.fixedIn,
+        publishedAt: row.publishedAt?.toISOString() ?? null,
+      })),
+      breakingChanges: component.breakingChanges.map((row) => ({
+        version: row.version,
+        description: row.description,
+        migrationNotes: row.migrationNotes,
+      })),
+    };
   }
 }
