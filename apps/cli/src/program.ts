@@ -11,6 +11,7 @@ import { registerRelease } from './commands/release.command.ts';
 import { registerResolve } from './commands/resolve.command.ts';
 import { registerValidate } from './commands/validate.command.ts';
 import { registerVersions } from './commands/versions.command.ts';
+import { registerWindowsNext } from './commands/windows-next.command.ts';
 import { registerFleetCommands } from './commands/fleet/fleet-commands.ts';
 
 export const CLI_VERSION = '0.1.0';
@@ -21,6 +22,9 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Upkeep: fleet-safe version management for infrastructure binaries')
     .version(CLI_VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // The program's own options only before a command: `history upgrades --version 1.6.0` is the
+    // command's --version, not the program's.
+    .enablePositionalOptions()
     .option('--debug', 'print stacks of internal errors');
   registerValidate(program, ctx);
   registerConfigShow(program, ctx);
@@ -33,6 +37,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerCheck(program, ctx);
   registerLock(program, ctx);
   registerMirror(program, ctx);
+  registerWindowsNext(program, ctx);
   registerFleetCommands(program, ctx);
   return program;
 }
