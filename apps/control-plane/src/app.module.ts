@@ -9,11 +9,17 @@ import type { Clock } from './common/clock.ts';
 import type { AppConfig } from './config/app-config.ts';
 import type { PrismaClient } from './database/prisma-client.ts';
 import { AuditRepository } from './audit/audit.repository.ts';
+import { PolicyAuditService } from './audit/policy-audit.service.ts';
 import { EnrollmentRepository } from './enrollment/enrollment.repository.ts';
 import { EnrollmentService } from './enrollment/enrollment.service.ts';
 import { AgentCredentialRepository } from './hosts/agent-credential.repository.ts';
 import { HostRepository } from './hosts/host.repository.ts';
 import { JobRepository } from './jobs/job.repository.ts';
+import { RolloutJobOutcomeRepository } from './rollouts/rollout-job-outcome.repository.ts';
+import { RolloutRepository } from './rollouts/rollout.repository.ts';
+import { RolloutDriver } from './rollouts/rollout-driver.ts';
+import { ROLLOUT_GUARDS, type RolloutGuard } from './rollouts/rollout-guard.ts';
+import { NOTIFIER, type Notifier } from './notifications/notification-event.ts';
 import { AssignmentDispatcher } from './jobs/assignment-dispatcher.ts';
 import { AgentNotificationRepository } from './jobs/agent-notification.repository.ts';
 import { JobService } from './jobs/job.service.ts';
@@ -30,6 +36,14 @@ import { ReleaseCacheRepository } from './discovery/release-cache.repository.ts'
 import { UpstreamArtifactService } from './artifacts/upstream-artifact.service.ts';
 import { UpstreamDownloadRepository } from './artifacts/upstream-download.repository.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
+import { NotificationsModule } from './notifications/notifications.module.ts';
+import { RolloutGuardsModule } from './rollout-guards/rollout-guards.module.ts';
+import { AutoUpgradeRepository } from './auto-upgrade/auto-upgrade.repository.ts';
+import { AUTO_ROLLOUTS, AutoUpgradeService } from './auto-upgrade/auto-upgrade.service.ts';
+import { EngineAutoRollouts } from './auto-upgrade/engine-auto-rollouts.ts';
+import { RELEASES_REFRESHED } from './discovery/releases-refreshed.ts';
+import { MetricsRepository } from './metrics/metrics.repository.ts';
+import { UpkeepMetrics } from './metrics/upkeep-metrics.ts';
 
 /** The ports and clients created before Nest starts (config, logger, database, Redis, clock). */
 export interface AppResources {
@@ -39,15 +53,21 @@ export interface AppResources {
   readonly redis: Redis;
   readonly clock: Clock;
   readonly background: BackgroundOptions;
+  /** Guards the rollout driver consults; tests pass fakes. */
+  readonly rolloutGuards?: readonly RolloutGuard[];
+  /** A notifier given from outside (tests); the notifications module provides the real one. */
+  readonly notifier?: Notifier;
 }
 
 const SERVICES: Type[] = [
   AuditRepository,
+  PolicyAuditService,
   EnrollmentRepository,
   EnrollmentService,
   AgentCredentialRepository,
   HostRepository,
   JobRepository,
+  RolloutJobOutcomeRepository,
   AssignmentDispatcher,
   AgentNotificationRepository,
   JobService,
@@ -62,6 +82,13 @@ const SERVICES: Type[] = [
   DiscoveryService,
   UpstreamDownloadRepository,
   UpstreamArtifactService,
+  RolloutRepository,
+  RolloutDriver,
+  MetricsRepository,
+  UpkeepMetrics,
+  AutoUpgradeRepository,
+  AutoUpgradeService,
+  EngineAutoRollouts,
 ];
 
 @Module({})
@@ -75,6 +102,11 @@ export class AppModule {
       { provide: CLOCK, useValue: resources.clock },
       { provide: RANDOM_BYTES, useValue: randomBytes },
       { provide: BACKGROUND_OPTIONS, useValue: resources.background },
+      // Guards given from outside (tests) replace the ones a guards module provides; none: the driver asks none.
+      ...(resources.rolloutGuards === undefined
+        ? []
+        : [{ provide: ROLLOUT_GUARDS, useValue: resources.rolloutGuards }]),
+      ...(resources.notifier === undefined ? [] : [{ provide: NOTIFIER, useValue: resources.notifier }]),
     ];
     return {
       module: AppModule,
@@ -92,9 +124,18 @@ export class AppModule {
             customProps: () => ({ component: 'http' }),
           },
         }),
+        NotificationsModule.forRoot(ports),
+        RolloutGuardsModule.forRoot(ports),
       ],
       controllers: [AgentGatewayController, ...REST_CONTROLLERS],
-      providers: [...ports, ...SERVICES, ...REST_PROVIDERS],
+      providers: [
+        ...ports,
+        ...SERVICES,
+        ...REST_PROVIDERS,
+        { provide: AUTO_ROLLOUTS, useExisting: EngineAutoRollouts },
+        // Discovery tells auto-upgrade after every refresh.
+        { provide: RELEASES_REFRESHED, useExisting: AutoUpgradeService },
+      ],
     };
   }
 }

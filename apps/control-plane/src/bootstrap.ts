@@ -7,22 +7,29 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 import type { AppConfig } from './config/app-config.ts';
 import { systemClock, type Clock } from './common/clock.ts';
 import { migrateDatabase } from './database/migrator.ts';
 import { createPrismaClient, type PrismaClient } from './database/prisma-client.ts';
-import { assertNoEviction, redactUrl } from './redis/redis-eviction-policy.ts';
+import { assertNoEviction } from './redis/redis-eviction-policy.ts';
 import { AppModule } from './app.module.ts';
 import type { BackgroundOptions } from './outbox/background-work.ts';
+import type { RolloutGuard } from './rollouts/rollout-guard.ts';
+import type { Notifier } from './notifications/notification-event.ts';
 import { grpcServerOptions } from './gateway/grpc-server-options.ts';
 import { setUpOpenApi } from './openapi/openapi-document.ts';
 import { HttpErrorFilter } from './rest/http-error.filter.ts';
+import { consoleSite } from './console/console-site.ts';
 
 export interface StartOptions {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly background?: Partial<BackgroundOptions>;
+  /** Guards the rollout driver consults (default none); tests pass fakes. */
+  readonly rolloutGuards?: readonly RolloutGuard[];
+  /** Overrides the notifier (tests record what would be sent). */
+  readonly notifier?: Notifier;
 }
 
 export interface RunningControlPlane {
@@ -105,7 +112,15 @@ export async function startControlPlane(
         prisma,
         redis,
         clock: options.clock ?? systemClock,
-        background: { relay: true, reconciler: true, workers: true, ...options.background },
+        background: {
+          relay: true,
+          reconciler: true,
+          workers: true,
+          rolloutDriver: true,
+          ...options.background,
+        },
+        ...(options.rolloutGuards === undefined ? {} : { rolloutGuards: options.rolloutGuards }),
+        ...(options.notifier === undefined ? {} : { notifier: options.notifier }),
       }),
       /* Nest types its options as a class; a plain object is what it documents and reads. */
       /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment */
@@ -118,6 +133,8 @@ export async function startControlPlane(
     );
     app.useLogger(app.get(NestPinoLogger));
     app.useGlobalFilters(new HttpErrorFilter(logger));
+    // Registered before Nest's routes are (at listen), for the paths that are not the server's own.
+    app.use(consoleSite(config.consoleDir));
     app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config));
     setUpOpenApi(app);
     await app.startAllMicroservices();

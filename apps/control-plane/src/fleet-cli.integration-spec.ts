@@ -176,6 +176,56 @@ describe('upkeep fleet commands', () => {
     expect(JSON.parse(unknown.stderr)).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
+  it('shows the audit trail and the upgrade history', async () => {
+    interface Interval {
+      hostname: string;
+      version: string;
+      via: string;
+      jobId: string | null;
+      replacedAt: string | null;
+    }
+    // The upgrade job of the previous test succeeds on the test agent (which keeps reporting 1.7.0).
+    const upgrades = await eventually(async () => {
+      const answer = json(
+        await upkeep(['history', 'upgrades', '--component', 'node_exporter', '--json']),
+      ) as {
+        items: Interval[];
+      };
+      return answer.items.some((item) => item.version === '1.8.0') ? answer : undefined;
+    }, 'the upgrade to 1.8.0 in the history');
+    expect(upgrades.items.map((item) => [item.hostname, item.version, item.via])).toEqual([
+      ['web-1', '1.7.0', 'host.inventory_changed'],
+      ['web-1', '1.8.0', 'job.succeeded'],
+    ]);
+    expect(upgrades.items[1]?.jobId).toMatch(/^[0-9a-f-]{36}$/);
+    const during = json(
+      await upkeep(['history', 'upgrades', '--component', 'node_exporter', '--version', '1.7.0', '--json']),
+    ) as { items: Interval[] };
+    expect(during.items.map((item) => [item.version, item.replacedAt === null])).toEqual([['1.7.0', false]]);
+
+    const trail = json(
+      await upkeep(['history', '--host', 'web-1', '--component', 'node_exporter', '--json']),
+    ) as {
+      items: { action: string; version: string | null }[];
+      nextCursor: string | null;
+    };
+    expect(new Set(trail.items.map((item) => item.action))).toEqual(
+      new Set(['host.inventory_changed', 'job.created', 'job.step', 'job.succeeded']),
+    );
+    const table = await upkeep(['history', '--limit', '2']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^TIME\s+ACTOR\s+ACTION\s+COMPONENT\s+HOST/);
+    expect(table.stdout).toContain('more: add --cursor ');
+    const history = await upkeep(['history', 'upgrades', '--component', 'node_exporter']);
+    expect(history.stdout).toMatch(/^HOST\s+VERSION\s+INSTALLED/);
+    expect(history.stdout).toContain('(still installed)');
+    const bad = await upkeep(['history', '--since', 'yesterday', '--json']);
+    expect(bad.code).not.toBe(0);
+    const error = (JSON.parse(bad.stderr) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('INPUT_INVALID');
+    expect(error.message).toContain('"yesterday" is not an ISO-8601 time');
+  });
+
   it("maps the server's refusals to error codes and refuses an exposed credentials file", async () => {
     const login = await upkeep([
       'login',

@@ -8,6 +8,7 @@ import { ComponentController } from './components/component.controller.ts';
 import { ComponentRepository } from './components/component.repository.ts';
 import { ComponentService } from './components/component.service.ts';
 import { AuditService } from './audit/audit.service.ts';
+import { UpgradeHistoryRepository } from './audit/upgrade-history.repository.ts';
 import { ApiAuthGuard } from './auth/api-auth.guard.ts';
 import { ApiTokenController } from './auth/api-token.controller.ts';
 import { ApiTokenRepository } from './auth/api-token.repository.ts';
@@ -22,6 +23,16 @@ import { JobController } from './jobs/job.controller.ts';
 import { FleetCheckController } from './check/fleet-check.controller.ts';
 import { FleetCheckRepository } from './check/fleet-check.repository.ts';
 import { FleetCheckService } from './check/fleet-check.service.ts';
+import { RolloutController } from './rollouts/rollout.controller.ts';
+import { RolloutEventStream } from './rollouts/rollout-event-stream.ts';
+import { RolloutService } from './rollouts/rollout.service.ts';
+import { NotificationController } from './notifications/notification.controller.ts';
+import { MetricsController } from './metrics/metrics.controller.ts';
+import { MetricsTokenGuard } from './metrics/metrics-token.guard.ts';
+import { MeController } from './auth/me.controller.ts';
+import { DriftController } from './drift/drift.controller.ts';
+import { DriftRepository } from './drift/drift.repository.ts';
+import { DriftService } from './drift/drift.service.ts';
 
 /** The REST API's controllers and the services only they use. */
 export const REST_CONTROLLERS: Type[] = [
@@ -34,6 +45,11 @@ export const REST_CONTROLLERS: Type[] = [
   ArtifactController,
   ComponentController,
   FleetCheckController,
+  RolloutController,
+  NotificationController,
+  MetricsController,
+  MeController,
+  DriftController,
 ];
 
 export const REST_PROVIDERS: Provider[] = [
@@ -43,6 +59,7 @@ export const REST_PROVIDERS: Provider[] = [
   ComponentRepository,
   ComponentService,
   AuditService,
+  UpgradeHistoryRepository,
   ApiAuthGuard,
   ApiTokenRepository,
   ApiTokenService,
@@ -51,4 +68,9 @@ export const REST_PROVIDERS: Provider[] = [
   HostService,
   FleetCheckRepository,
   FleetCheckService,
+  RolloutService,
+  RolloutEventStream,
+  MetricsTokenGuard,
+  DriftRepository,
+  DriftService,
 ];

@@ -109,6 +109,7 @@ export class UpstreamArtifactService {
         targetType: 'artifact',
         targetId: sha256,
         details: { ...what, size: stored.size },
+        subject: { component: what.component, version: what.version },
       },
       this.clock.now(),
     );

@@ -3,8 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { Injectable } from '@nestjs/common';
-import { UpkeepError } from '@upkeep/errors';
-import { redactUrl } from '@upkeep/sources';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 
 /** Opens a release asset upstream (http(s), or file:// for local registries) as a byte stream. */
 @Injectable()

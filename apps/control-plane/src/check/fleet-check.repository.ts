@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PRISMA } from '../common/tokens.ts';
 import type { PrismaClient } from '../database/prisma-client.ts';
-import type { FleetCheckFilter, HostInstallations } from './fleet-check.ts';
+import type { FleetCheckFilter, HostInstallations, VersionCount } from './fleet-check.ts';
 
 /** Active hosts with their inventory, filtered by labels (GIN index), group and component. */
 @Injectable()
@@ -10,6 +10,16 @@ export class FleetCheckRepository {
 
   constructor(@Inject(PRISMA) prisma: PrismaClient) {
     this.prisma = prisma;
+  }
+
+  /** Active hosts per environment label, component and version: a GROUP BY, bounded by the fleet's variety. */
+  async versionCounts(environmentLabel: string): Promise<VersionCount[]> {
+    return this.prisma.$queryRaw<VersionCount[]>`
+      SELECT h.labels ->> ${environmentLabel} AS environment, i.component_name AS component,
+             i.version, count(*)::int AS hosts
+      FROM host_inventory i JOIN hosts h ON h.id = i.host_id
+      WHERE h.status = 'active'
+      GROUP BY 1, 2, 3`;
   }
 
   async hostsWithInventory(filter: FleetCheckFilter): Promise<HostInstallations[]> {

@@ -42,3 +42,20 @@ export interface HostInstallations {
   readonly labels: Readonly<Record<string, string>>;
   readonly installed: readonly { readonly component: string; readonly version: string }[];
 }
+
+/** How many active hosts run one version of a component in one environment. */
+export interface VersionCount {
+  readonly environment: string | null;
+  readonly component: string;
+  readonly version: string;
+  readonly hosts: number;
+}
+
+/** Hosts of one environment off the version the policy resolves for a component. */
+export interface DriftCount {
+  readonly environment: string;
+  readonly component: string;
+  readonly targetVersion: string;
+  readonly hosts: number;
+  readonly drifting: number;
+}

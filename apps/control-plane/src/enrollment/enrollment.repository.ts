@@ -122,6 +122,8 @@ export class EnrollmentRepository {
             labels: token.labels,
             groups: token.groups,
           },
+          // The groups its hosts will join: `?group=` finds the tokens that let hosts into a group.
+          subject: { hostGroups: token.groups },
         },
         now,
       );
@@ -221,6 +223,7 @@ export class EnrollmentRepository {
             groups,
             mtls: redemption.certFingerprint !== null,
           },
+          subject: { hostId: redemption.hostId, hostGroups: groups },
         },
         now,
       );

@@ -35,6 +35,7 @@ import { AgentAuthenticator } from './agent-authenticator.ts';
 import { GrpcExceptionFilter } from './grpc-exception.filter.ts';
 import { peerCertificateFingerprint, requireDeadline, type GrpcCallInfo } from './grpc-call.ts';
 import { SessionRegistry } from './session-registry.ts';
+import { UpkeepMetrics } from '../metrics/upkeep-metrics.ts';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -108,6 +109,7 @@ export class AgentGatewayController implements AgentGatewayServiceController {
   private readonly jobs: JobRepository;
   private readonly registry: SessionRegistry;
   private readonly dispatcher: AssignmentDispatcher;
+  private readonly metrics: UpkeepMetrics;
 
   constructor(
     @Inject(LOGGER) logger: Logger,
@@ -118,7 +120,9 @@ export class AgentGatewayController implements AgentGatewayServiceController {
     @Inject(JobRepository) jobs: JobRepository,
     @Inject(SessionRegistry) registry: SessionRegistry,
     @Inject(AssignmentDispatcher) dispatcher: AssignmentDispatcher,
+    @Inject(UpkeepMetrics) metrics: UpkeepMetrics,
   ) {
+    this.metrics = metrics;
     this.logger = logger;
     this.clock = clock;
     this.auth = auth;
@@ -225,6 +229,7 @@ export class AgentGatewayController implements AgentGatewayServiceController {
         binaryPath: component.binaryPath,
         sha256: component.sha256,
         installedAt: component.installedAtMs > 0 ? new Date(component.installedAtMs) : null,
+        rollbackPoints: component.rollbackPoints,
       };
     });
     return { stored: await this.hosts.replaceInventory(agent.hostId, items) };
@@ -279,14 +284,18 @@ export class AgentGatewayController implements AgentGatewayServiceController {
     call?: GrpcCallInfo,
   ): Promise<ReportResultResponse> {
     const agent = await this.auth.authenticate(metadata, call);
+    const jobId = requireJobId(request.jobId);
+    const outcome = outcomeOf(request.outcome);
+    const details = parseDetails(request.detailsJson);
     const duplicate = await this.jobs.recordResult(
       agent.hostId,
-      requireJobId(request.jobId),
-      outcomeOf(request.outcome),
+      jobId,
+      outcome,
       request.message,
-      parseDetails(request.detailsJson),
+      details,
       new Date(request.finishedAtMs > 0 ? request.finishedAtMs : this.clock.now().getTime()),
     );
+    if (!duplicate) await this.metrics.recordJobResult(jobId, outcome, details);
     this.logger.info({ hostId: agent.hostId, jobId: request.jobId, duplicate }, 'job result received');
     return { duplicate };
   }

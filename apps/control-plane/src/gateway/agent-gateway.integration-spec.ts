@@ -239,6 +239,7 @@ describe('agent gateway over TLS: enrollment and authentication', () => {
       binaryPath: `/usr/local/bin/${'x'.repeat(60)}`,
       sha256: 'a'.repeat(64),
       installedAtMs: 0,
+      rollbackPoints: 0,
     }));
     const clientSide = await failure(
       call(client.reportInventory.bind(client), { components: huge }, bearer(identity.credential)),
@@ -318,6 +319,7 @@ describe('agent gateway over TLS: enrollment and authentication', () => {
               binaryPath: '/x',
               sha256: 'not-hex',
               installedAtMs: 0,
+              rollbackPoints: 0,
             },
           ],
         },
@@ -337,6 +339,7 @@ describe('agent gateway over TLS: enrollment and authentication', () => {
             binaryPath: '/usr/local/bin/node_exporter',
             sha256: 'b'.repeat(64),
             installedAtMs: 1_700_000_000_000,
+            rollbackPoints: 2,
           },
         ],
       },

@@ -67,10 +67,19 @@ export class HostRepository {
     });
   }
 
-  /** Replaces the host's inventory with the reported one (absent components were removed). */
+  /**
+   * Replaces the host's inventory with the reported one (absent components were removed).
+   * Each component whose version changed, appeared or disappeared gets a
+   * `host.inventory_changed` audit event: the upgrade history is built from them.
+   */
   async replaceInventory(hostId: string, items: readonly InventoryItem[]): Promise<number> {
     const now = this.clock.now();
     await this.prisma.$transaction(async (tx) => {
+      const before = await tx.hostInventory.findMany({
+        where: { hostId },
+        select: { componentName: true, version: true },
+      });
+      const previous = new Map(before.map((row) => [row.componentName, row.version]));
       await tx.hostInventory.deleteMany({
         where: { hostId, componentName: { notIn: items.map((item) => item.name) } },
       });
@@ -80,6 +89,7 @@ export class HostRepository {
           binaryPath: item.binaryPath,
           sha256: item.sha256,
           installedAt: item.installedAt,
+          rollbackPoints: item.rollbackPoints,
           reportedAt: now,
         };
         await tx.hostInventory.upsert({
@@ -87,6 +97,25 @@ export class HostRepository {
           create: { id: randomUUID(), hostId, componentName: item.name, ...fields },
           update: fields,
         });
+      }
+      const reported = new Map(items.map((item) => [item.name, item.version]));
+      const names = [...new Set([...previous.keys(), ...reported.keys()])].sort();
+      for (const name of names) {
+        const from = previous.get(name) ?? null;
+        const to = reported.get(name) ?? null;
+        if (from === to) continue;
+        await this.audit.record(
+          tx,
+          {
+            actor: { type: 'agent', id: hostId },
+            action: 'host.inventory_changed',
+            targetType: 'host',
+            targetId: hostId,
+            details: { fromVersion: from, toVersion: to },
+            subject: { component: name, hostId, version: to },
+          },
+          now,
+        );
       }
       await tx.host.update({ where: { id: hostId }, data: { lastSeenAt: now } });
     });
@@ -110,6 +139,16 @@ export class HostRepository {
     return { items: rows.map(toView), nextCursor: ids.length > filter.limit ? (page.at(-1) ?? null) : null };
   }
 
+  /** Ids of the hosts with this hostname (several hosts may share one). */
+  async idsByHostname(hostname: string): Promise<string[]> {
+    const rows = await this.prisma.host.findMany({
+      where: { hostname },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((row) => row.id);
+  }
+
   async find(hostId: string): Promise<HostView | null> {
     const row = await this.prisma.host.findUnique({ where: { id: hostId }, include: { inventory: true } });
     return row === null ? null : toView(row);
@@ -127,7 +166,7 @@ export class HostRepository {
       await tx.agentCredential.updateMany({ where: { hostId, revokedAt: null }, data: { revokedAt: now } });
       await this.audit.record(
         tx,
-        { actor, action: 'host.revoked', targetType: 'host', targetId: hostId },
+        { actor, action: 'host.revoked', targetType: 'host', targetId: hostId, subject: { hostId } },
         now,
       );
       const row = await tx.host.findUniqueOrThrow({ where: { id: hostId }, include: { inventory: true } });

@@ -34,4 +34,6 @@ export interface InventoryItem {
   readonly binaryPath: string;
   readonly sha256: string;
   readonly installedAt: Date | null;
+  /** Rollback points the agent keeps for the component (0 from agents that do not say). */
+  readonly rollbackPoints: number;
 }

@@ -63,19 +63,67 @@ describe('jobs reach agents signed, once, and survive faults', () => {
     ]);
     const db = await connectToSchema(env.schema.target);
     try {
-      const audit = await db.query<{ action: string; actor_type: string }>(
-        'SELECT action, actor_type FROM audit_events WHERE target_id = $1 ORDER BY occurred_at',
+      const audit = await db.query<{ action: string; actor_type: string; outcome: string | null }>(
+        `SELECT action, actor_type, outcome FROM audit_events WHERE target_id = $1
+         ORDER BY occurred_at, details->>'index'`,
         [created.id],
       );
       expect(audit.rows).toEqual([
-        { action: 'job.created', actor_type: 'api_token' },
-        { action: 'job.succeeded', actor_type: 'agent' },
+        { action: 'job.created', actor_type: 'api_token', outcome: null },
+        { action: 'job.step', actor_type: 'agent', outcome: 'succeeded' },
+        { action: 'job.step', actor_type: 'agent', outcome: 'succeeded' },
+        { action: 'job.succeeded', actor_type: 'agent', outcome: 'succeeded' },
       ]);
       const inventory = await db.query<{ component_name: string }>(
         'SELECT component_name FROM host_inventory WHERE host_id = $1',
         [identity.agentId],
       );
       expect(inventory.rows).toEqual([{ component_name: 'node_exporter' }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('audits an upgrade the agent rolled back as job.failed and job.rolled_back to the version it restored', async () => {
+    const env = await environment();
+    const controlPlane = await env.start();
+    const identity = await enrollTestAgent(env, controlPlane);
+    const session = agent(env, identity, {
+      executor: async (_assignment, steps) => {
+        await steps.step(0, 'download', 'succeeded');
+        await steps.step(1, 'health', 'failed', 'no answer on :9100');
+        return {
+          outcome: 'failed',
+          message: 'health check failed; rolled back',
+          details: { code: 'HEALTH_CHECK_FAILED', rolled_back: true, step: 'health' },
+        };
+      },
+    });
+    await new Promise((resolve) => session.once('connected', resolve));
+    // The inventory (node_exporter 1.7.0) is what the agent restores.
+    await eventually(async () => {
+      const host = await controlPlane.prisma.hostInventory.count({ where: { hostId: identity.agentId } });
+      return host > 0 ? true : undefined;
+    }, 'the inventory report');
+    const created = await controlPlane.app.get(JobService).create(upgrade(identity.agentId), TEST_OPERATOR);
+    expect((await finished(controlPlane, created.id)).state).toBe('failed');
+    const db = await connectToSchema(env.schema.target);
+    try {
+      const audit = await db.query<{ action: string; version: string | null; outcome: string | null }>(
+        `SELECT action, version, outcome FROM audit_events
+         WHERE target_id = $1 AND action <> 'job.step' ORDER BY occurred_at, action`,
+        [created.id],
+      );
+      expect(audit.rows).toEqual([
+        { action: 'job.created', version: '1.8.2', outcome: null },
+        { action: 'job.failed', version: '1.8.2', outcome: 'failed' },
+        { action: 'job.rolled_back', version: '1.7.0', outcome: 'rolled_back' },
+      ]);
+      const steps = await db.query<{ outcome: string }>(
+        `SELECT outcome FROM audit_events WHERE target_id = $1 AND action = 'job.step' ORDER BY details->>'index'`,
+        [created.id],
+      );
+      expect(steps.rows.map((row) => row.outcome)).toEqual(['succeeded', 'failed']);
     } finally {
       await db.end();
     }

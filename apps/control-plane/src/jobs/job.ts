@@ -12,6 +12,8 @@ export interface NewJob {
   readonly targetVersion: string | null;
   readonly artifact: { readonly url: string; readonly sha256: string } | null;
   readonly ttlMs: number;
+  /** The rollout dispatching this job, if any. */
+  readonly rolloutId?: string | undefined;
 }
 
 export interface JobStepView {

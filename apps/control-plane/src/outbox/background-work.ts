@@ -5,6 +5,7 @@ import type { Clock } from '../common/clock.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { AssignmentDispatcher } from '../jobs/assignment-dispatcher.ts';
 import { DiscoveryService } from '../discovery/discovery.service.ts';
+import { NotificationDeliveryService } from '../notifications/notification-delivery.service.ts';
 import { JobRepository } from '../jobs/job.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { QueueRepository } from './queue.repository.ts';
@@ -17,6 +18,8 @@ export interface BackgroundOptions {
   readonly relay: boolean;
   readonly reconciler: boolean;
   readonly workers: boolean;
+  /** The rollout driver's tick (rollouts/rollout-driver.ts); absent means on. */
+  readonly rolloutDriver?: boolean;
 }
 
 export const BACKGROUND_OPTIONS = Symbol('BackgroundOptions');
@@ -38,6 +41,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
   private readonly jobs: JobRepository;
   private readonly dispatcher: AssignmentDispatcher;
   private readonly discovery: DiscoveryService;
+  private readonly notifications: NotificationDeliveryService;
   private readonly timers: NodeJS.Timeout[] = [];
   private relaying: Promise<number> | undefined;
   private stopped = false;
@@ -52,6 +56,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     @Inject(JobRepository) jobs: JobRepository,
     @Inject(AssignmentDispatcher) dispatcher: AssignmentDispatcher,
     @Inject(DiscoveryService) discovery: DiscoveryService,
+    @Inject(NotificationDeliveryService) notifications: NotificationDeliveryService,
   ) {
     this.config = config;
     this.options = options;
@@ -62,6 +67,7 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     this.jobs = jobs;
     this.dispatcher = dispatcher;
     this.discovery = discovery;
+    this.notifications = notifications;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -75,6 +81,11 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
         discovery: {
           refresh: async (payload) => {
             await this.discovery.refresh(payload.component);
+          },
+        },
+        notifications: {
+          deliver: async (payload) => {
+            await this.notifications.deliver(payload.deliveryId);
           },
         },
       });
@@ -151,6 +162,15 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
       });
     }
     await this.jobs.touch(stale.map((entry) => entry.jobId));
+    // Deliveries owed but idle a full period lost their queue job (Redis flushed): enqueue again.
+    for (const deliveryId of await this.notifications.staleDeliveries(olderThanMs)) {
+      await this.queues.add({
+        id: deliveryId,
+        queue: 'notifications',
+        name: 'deliver',
+        payload: { deliveryId },
+      });
+    }
     if (expired > 0 || stale.length > 0)
       this.logger.info({ expired, requeued: stale.length }, 'reconciled jobs');
     return { expired, requeued: stale.length };

@@ -11,15 +11,20 @@ export interface QueuePayloads {
     /** Refresh one component's releases (and advisories) from upstream into the catalog. */
     refresh: { readonly component: string };
   };
+  notifications: {
+    /** Send one notification to one channel (the id is the delivery's id). */
+    deliver: { readonly deliveryId: string };
+  };
 }
 
 export type QueueName = keyof QueuePayloads;
 export type JobName<Q extends QueueName> = keyof QueuePayloads[Q] & string;
 
-export const QUEUE_NAMES: readonly QueueName[] = ['assignments', 'discovery'];
+export const QUEUE_NAMES: readonly QueueName[] = ['assignments', 'discovery', 'notifications'];
 export const JOB_NAMES: { readonly [Q in QueueName]: readonly JobName<Q>[] } = {
   assignments: ['dispatch'],
   discovery: ['refresh'],
+  notifications: ['deliver'],
 };
 
 /** One message for job `N` of queue `Q`. */

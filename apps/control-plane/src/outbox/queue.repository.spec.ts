@@ -26,6 +26,7 @@ describe('QueueRepository.startWorkers', () => {
     const handlers = {
       assignments: { dispatch: () => Promise.resolve(), dispatsh: () => Promise.resolve() },
       discovery: { refresh: () => Promise.resolve() },
+      notifications: { deliver: () => Promise.resolve() },
     };
     expect(() => {
       queues.startWorkers(handlers);

@@ -18,6 +18,9 @@ export type JobHandler<Q extends QueueName, N extends JobName<Q>> = (
   jobId: string,
 ) => Promise<void>;
 
+export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
+
 type HandlerTable = { [Q in QueueName]: { [N in JobName<Q>]: JobHandler<Q, N> } };
 
 /** BullMQ behind one small interface: queues, their workers, and nothing else touches bullmq. */
@@ -47,14 +50,22 @@ export class QueueRepository implements OnApplicationShutdown {
 
   /** Adds under the message's operation UUID: a job already waiting with that id is not added twice. */
   async add(message: OutboxMessage): Promise<void> {
+    const retry = this.retryOf(message.queue);
     await this.queue(message.queue).add(message.name, message.payload, {
       jobId: message.id,
       // Removed on completion so the reconciler can enqueue the same operation again later.
       removeOnComplete: true,
       removeOnFail: 1000,
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
+      attempts: retry.attempts,
+      backoff: { type: 'exponential', delay: retry.delayMs },
     });
+  }
+
+  /** Notification deliveries retry as configured (UPKEEP_NOTIFY_*); every other queue 5 times from 1 s. */
+  private retryOf(queue: QueueName): { attempts: number; delayMs: number } {
+    return queue === 'notifications'
+      ? { attempts: this.config.notifications.maxAttempts, delayMs: this.config.notifications.backoffMs }
+      : { attempts: 5, delayMs: 1000 };
   }
 
   /**
@@ -89,6 +100,15 @@ export class QueueRepository implements OnApplicationShutdown {
   async jobIds(name: QueueName): Promise<string[]> {
     const jobs = await this.queue(name).getJobs(['waiting', 'delayed', 'active', 'prioritized']);
     return jobs.map((job) => job.id ?? '').filter((id) => id !== '');
+  }
+
+  /** How many jobs of a queue wait, run, failed or are delayed (the metrics endpoint's queue figures). */
+  async jobCounts(name: QueueName): Promise<Readonly<Record<QueueJobState, number>>> {
+    const counts = await this.queue(name).getJobCounts(...QUEUE_JOB_STATES);
+    return Object.fromEntries(QUEUE_JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+      QueueJobState,
+      number
+    >;
   }
 
   /**

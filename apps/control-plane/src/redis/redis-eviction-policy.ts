@@ -1,4 +1,4 @@
-import { UpkeepError } from '@upkeep/errors';
+import { UpkeepError, redactUrl } from '@upkeep/errors';
 
 /**
  * Refuses a Redis that may evict keys: BullMQ keeps queued jobs as ordinary
@@ -27,15 +27,5 @@ export async function assertNoEviction(
         'because Redis would otherwise delete queued jobs when it runs short of memory',
       { hint: 'set `maxmemory-policy noeviction` in redis.conf (or CONFIG SET maxmemory-policy noeviction)' },
     );
-  }
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

@@ -145,6 +145,18 @@ describe('REST API', () => {
         requestId: 'req-enroll-token-1',
       }),
     ]);
+    // By group: the token that lets hosts into `edge`, and the host it enrolled (with its groups then).
+    const edge = await api<{ items: { action: string; hostGroups: string[] }[] }>(
+      'GET',
+      '/api/audit?group=edge',
+      {
+        token: tokens.viewer,
+      },
+    );
+    expect(edge.body.items.map((item) => item.action).sort()).toEqual(
+      expect.arrayContaining(['enrollment_token.created', 'host.enrolled']),
+    );
+    expect(edge.body.items.every((item) => item.hostGroups.includes('edge'))).toBe(true);
   });
 
   it('creates a job through the API and the agent completes it', async () => {

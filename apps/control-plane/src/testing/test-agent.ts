@@ -5,6 +5,7 @@ import {
   MemoryAgentStateStore,
   type AgentIdentity,
   type AgentStateStore,
+  type AgentSessionOptions,
   type JobExecutor,
 } from '@upkeep/agent-client';
 import type { RunningControlPlane } from '../bootstrap.ts';
@@ -38,6 +39,8 @@ export async function enrollTestAgent(
 export interface TestAgentOptions {
   readonly store?: AgentStateStore;
   readonly executor?: JobExecutor;
+  /** What the agent reports installed; default node_exporter 1.7.0. */
+  readonly inventory?: AgentSessionOptions['inventory'];
   readonly now?: () => Date;
 }
 
@@ -62,16 +65,19 @@ export function startTestAgent(
           message: `installed ${assignment.component} ${assignment.targetVersion ?? ''}`,
         };
       }),
-    inventory: () =>
-      Promise.resolve([
-        {
-          name: 'node_exporter',
-          version: '1.7.0',
-          binaryPath: '/usr/local/bin/node_exporter',
-          sha256: 'c'.repeat(64),
-          installedAtMs: 0,
-        },
-      ]),
+    inventory:
+      options.inventory ??
+      (() =>
+        Promise.resolve([
+          {
+            name: 'node_exporter',
+            version: '1.7.0',
+            binaryPath: '/usr/local/bin/node_exporter',
+            sha256: 'c'.repeat(64),
+            installedAtMs: 0,
+            rollbackPoints: 1,
+          },
+        ])),
     agentVersion: '0.1.0',
     heartbeatIntervalMs: 200,
     backoff: { initialMs: 50, maxMs: 300, multiplier: 2 },

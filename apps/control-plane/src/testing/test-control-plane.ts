@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,21 @@ import { loadConfig, type AppConfig } from '../config/app-config.ts';
 import { startControlPlane, type RunningControlPlane, type StartOptions } from '../bootstrap.ts';
 import { createTestSchema, type TestSchema } from './test-database.ts';
 
-export const TLS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/tls');
+/** The test PKI beside this file; from the compiled dist/ (the console fixture process), the one in src/. */
+function testTlsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'fixtures/tls');
+  if (existsSync(beside)) return beside;
+  let dir = here;
+  for (let depth = 0; depth < 8; depth += 1) {
+    const candidate = join(dir, 'apps/control-plane/src/testing/fixtures/tls');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return beside;
+}
+
+export const TLS_DIR = testTlsDir();
 export const TEST_REDIS_URL = process.env['UPKEEP_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export const tlsFile = (name: string): Buffer => readFileSync(join(TLS_DIR, name));
