@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Debian packages the test suites drive as real programs: Prometheus (PromQL
 # rollout gates, promtool checks of the alert rules), Chromium (the console's
-# Playwright tests) and Ansible (bench/rollout's baseline). Installs only what is
+# Playwright tests), Ansible (bench/rollout's baseline) and systemd (systemd-analyze
+# verify of deploy/systemd units). Installs only what is
 # missing; needs root or passwordless sudo, and names the command to run otherwise.
 set -euo pipefail
 
-declare -A wanted=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [ansible-playbook]=ansible)
+declare -A wanted=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [ansible-playbook]=ansible [systemd-analyze]=systemd)
 missing=()
 for command in "${!wanted[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${wanted[$command]}")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "system packages: prometheus, promtool, chromium and ansible are present" >&2
+  echo "system packages: prometheus, promtool, chromium, ansible and systemd-analyze are present" >&2
   exit 0
 fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
