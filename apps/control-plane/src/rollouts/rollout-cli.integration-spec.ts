@@ -144,4 +144,32 @@ describe('upkeep rollout', () => {
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('is not name=size,maxParallel,bakeSeconds,threshold');
   }, 120_000);
+
+  it('creates a draft that runs nothing until submitted, then refuses a second submit', async () => {
+    const draft = json(await upkeep(['rollout', 'create', ...request, '--draft', '--json'])) as RolloutView;
+    expect(draft.state).toBe('draft');
+    const text = await upkeep(['rollout', 'show', draft.id]);
+    expect(text.stdout).toContain('state draft');
+    // The driver ticks every 100 ms: half a second later the draft has dispatched nothing.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const held = json(await upkeep(['rollout', 'show', draft.id, '--json'])) as RolloutView;
+    expect(held.state).toBe('draft');
+    expect(held.waves.flatMap((wave) => wave.hosts).every((host) => host.jobId === null)).toBe(true);
+    const listed = json(await upkeep(['rollout', 'list', '--state', 'draft', '--json'])) as RolloutView[];
+    expect(listed.map((rollout) => rollout.id)).toEqual([draft.id]);
+
+    const submitted = json(await upkeep(['rollout', 'submit', draft.id, '--json'])) as RolloutView;
+    expect(['scheduled', 'running', 'completed']).toContain(submitted.state);
+    await eventually(
+      async () => {
+        const shown = json(await upkeep(['rollout', 'show', draft.id, '--json'])) as RolloutView;
+        return shown.state === 'completed' ? shown : undefined;
+      },
+      'submitted draft completed',
+      60_000,
+    );
+    const again = await upkeep(['rollout', 'submit', draft.id]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('cannot submit a rollout that is completed');
+  }, 120_000);
 });

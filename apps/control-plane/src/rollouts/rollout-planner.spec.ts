@@ -132,6 +132,8 @@ describe('state machine', () => {
     expect(transition('awaiting_approval', 'reject')).toBe('aborted');
     expect(transition('paused', 'retry-failed')).toBe('running');
     expect(transition('scheduled', 'start')).toBe('running');
+    expect(transition('draft', 'submit')).toBeNull();
+    expect(transition('draft', 'abort')).toBe('aborted');
   });
 
   it.each([
@@ -140,6 +142,14 @@ describe('state machine', () => {
     ['running', 'resume'],
     ['completed', 'abort'],
     ['failed', 'approve'],
+    ['draft', 'approve'],
+    ['draft', 'reject'],
+    ['draft', 'pause'],
+    ['draft', 'start'],
+    ['draft', 'retry-failed'],
+    ['scheduled', 'submit'],
+    ['awaiting_approval', 'submit'],
+    ['running', 'submit'],
   ] as const)('refuses %s → %s with CONFLICT naming both', (state, action) => {
     let error: unknown;
     try {

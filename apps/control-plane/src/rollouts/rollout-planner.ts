@@ -192,6 +192,8 @@ export function expectedWaveSeconds(
 const TRANSITIONS: Readonly<
   Record<RolloutAction, { from: readonly RolloutState[]; to: RolloutState | null }>
 > = {
+  // A draft goes to awaiting_approval or scheduled, as its frozen plan says (submitChanges decides).
+  submit: { from: ['draft'], to: null },
   approve: { from: ['awaiting_approval', 'running', 'paused', 'scheduled'], to: null },
   reject: { from: ['awaiting_approval', 'running', 'paused', 'scheduled'], to: 'aborted' },
   start: { from: ['scheduled'], to: 'running' },

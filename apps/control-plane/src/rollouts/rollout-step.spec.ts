@@ -4,11 +4,13 @@ import { BUILTIN_ROLLOUT_DEFAULTS } from './rollout-planner.ts';
 import {
   abortChanges,
   approveChanges,
+  hasChanges,
   hostsToRevert,
   planDriverStep,
   promoteChanges,
   resumeChanges,
   retryFailedChanges,
+  submitChanges,
   type RolloutSnapshot,
   type StepHost,
   type StepWave,
@@ -75,6 +77,7 @@ function snapshot(
       settings: { ...BUILTIN_ROLLOUT_DEFAULTS, offline: { deadlineSeconds: 60, countAs: 'failed' } },
       requiredApprovals: 0,
       forbidSelfApproval: true,
+      approvalBeforeStart: false,
       rollbackOnAbort: false,
       createdBy: 'alice',
       startedAt: at(-60),
@@ -243,6 +246,38 @@ describe('operator actions', () => {
     });
     expect(approveChanges(waiting, 'bob', 'reject', 'no', null, NOW).rollout).toMatchObject({
       state: 'aborted',
+    });
+  });
+
+  it('submits a draft where its plan says, once; the driver leaves a draft alone', () => {
+    const draft = snapshot('draft', [wave(0, 'pending')], [host(1, 0, 'pending')], { startedAt: null });
+    expect(planDriverStep(draft, { now: NOW, waitsFor: [] })).toMatchObject({
+      dispatch: null,
+      promote: null,
+    });
+    expect(hasChanges(planDriverStep(draft, { now: NOW, waitsFor: [] }).changes)).toBe(false);
+    const scheduled = submitChanges(draft);
+    expect(scheduled.rollout).toEqual({ state: 'scheduled', reason: null });
+    expect(scheduled.notifications).toEqual([]);
+    expect(scheduled.audits).toEqual([
+      {
+        action: 'rollout.submitted',
+        details: { from: 'draft', to: 'scheduled', requiredApprovals: 0 },
+      },
+    ]);
+    const gated = {
+      ...draft,
+      rollout: { ...draft.rollout, requiredApprovals: 2, approvalBeforeStart: true },
+    };
+    const waiting = submitChanges(gated);
+    expect(waiting.rollout).toEqual({ state: 'awaiting_approval', reason: 'awaits approval (0/2)' });
+    expect(waiting.notifications).toMatchObject([{ kind: 'approval_required', key: 'approval' }]);
+    expect(
+      refusal(() => submitChanges({ ...draft, rollout: { ...draft.rollout, state: 'scheduled' } })),
+    ).toEqual({ code: 'CONFLICT', message: 'cannot submit a rollout that is scheduled' });
+    expect(refusal(() => approveChanges(gated, 'bob', 'approve', '', null, NOW))).toMatchObject({
+      code: 'CONFLICT',
+      message: 'cannot approve a rollout that is draft',
     });
   });
 

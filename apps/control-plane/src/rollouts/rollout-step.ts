@@ -18,6 +18,8 @@ export interface StepRollout {
   readonly settings: RolloutSettings;
   readonly requiredApprovals: number;
   readonly forbidSelfApproval: boolean;
+  /** Frozen from the plan: a submitted draft awaits approval (true) or is scheduled (false). */
+  readonly approvalBeforeStart: boolean;
   readonly rollbackOnAbort: boolean;
   readonly createdBy: string;
   readonly startedAt: Date | null;
@@ -369,7 +371,44 @@ export function promoteChanges(snapshot: RolloutSnapshot, step: DriverStep, now:
   }
 }
 
+/** The reason a draft carries until it is submitted. */
+export const DRAFT_REASON = 'draft: nothing is dispatched until it is submitted';
+
+/** What a rollout that waits for approvals before its start says, and the notification it sends once. */
+export function awaitingApproval(
+  rollout: Pick<StepRollout, 'component' | 'targetVersion' | 'environment' | 'requiredApprovals'>,
+): { reason: string; notification: RolloutChanges['notifications'][number] } {
+  return {
+    reason: `awaits approval (0/${rollout.requiredApprovals})`,
+    notification: {
+      kind: 'approval_required',
+      title: `Rollout of ${rollout.component} ${rollout.targetVersion} (${rollout.environment}) needs approval`,
+      text: `${rollout.requiredApprovals} approval(s) needed before it starts`,
+      key: 'approval',
+    },
+  };
+}
+
 // ---- operator actions ----
+
+/** A draft goes where its frozen plan says: awaiting approval before the start, else scheduled. */
+export function submitChanges(snapshot: RolloutSnapshot): RolloutChanges {
+  const { rollout } = snapshot;
+  transition(rollout.state, 'submit');
+  const changes = noChanges();
+  if (rollout.approvalBeforeStart) {
+    const waiting = awaitingApproval(rollout);
+    changes.rollout = { state: 'awaiting_approval', reason: waiting.reason };
+    changes.notifications.push(waiting.notification);
+  } else {
+    changes.rollout = { state: 'scheduled', reason: null };
+  }
+  changes.audits.push({
+    action: 'rollout.submitted',
+    details: { from: rollout.state, to: changes.rollout.state, requiredApprovals: rollout.requiredApprovals },
+  });
+  return changes;
+}
 
 export function approveChanges(
   snapshot: RolloutSnapshot,

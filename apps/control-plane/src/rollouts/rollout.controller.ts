@@ -16,6 +16,7 @@ import { parseInput } from '../rest/parse-input.ts';
 import type { Page } from '../audit/audit-event.ts';
 import {
   RolloutAbortDto,
+  RolloutCreateDto,
   RolloutDecisionDto,
   RolloutDto,
   RolloutPageDto,
@@ -88,6 +89,9 @@ const requestBody = z.strictObject({
   requiredApprovals: z.number().int().min(0).max(10).optional(),
 });
 
+// Only create takes `draft`: a plan is never stored, so it has nothing to hold back.
+const createBody = requestBody.extend({ draft: z.boolean().optional() });
+
 const listQuery = z.object({
   state: z.enum(ROLLOUT_STATES).optional(),
   component: z.string().optional(),
@@ -106,6 +110,11 @@ const rolloutId = z.uuid({ message: 'is not a rollout id' });
 
 function toRequest(body: z.infer<typeof requestBody>): RolloutRequest {
   return body;
+}
+
+function toCreate(body: z.infer<typeof createBody>): { request: RolloutRequest; draft: boolean } {
+  const { draft, ...request } = body;
+  return { request, draft: draft === true };
 }
 
 @ApiTags('rollouts')
@@ -137,11 +146,13 @@ export class RolloutController {
   @Post()
   @RequireRole('operator')
   @ApiOperation({
-    summary: 'Create a rollout; it waits for approval when policy asks for one, else starts (role: operator)',
+    summary:
+      'Create a rollout; it waits for approval when policy asks for one, else starts; with draft, it waits for submit (role: operator)',
   })
   @ApiCreatedResponse({ type: RolloutDto })
-  async create(@Body() body: RolloutRequestDto, @Req() request: AuthenticatedRequest): Promise<RolloutView> {
-    return this.rollouts.create(toRequest(parseInput(requestBody, body, 'body')), actorOf(request));
+  async create(@Body() body: RolloutCreateDto, @Req() request: AuthenticatedRequest): Promise<RolloutView> {
+    const input = toCreate(parseInput(createBody, body, 'body'));
+    return this.rollouts.create(input.request, actorOf(request), { draft: input.draft });
   }
 
   @Get()
@@ -220,6 +231,18 @@ export class RolloutController {
       input.comment,
       input.wave ?? null,
     );
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @ApiOperation({
+    summary:
+      'Submit a draft: it awaits approval when its plan asks for approvals before the start, else it is scheduled (role: operator)',
+  })
+  @ApiOkResponse({ type: RolloutDto })
+  async submit(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<RolloutView> {
+    return this.rollouts.submit(parseInput(rolloutId, id, 'rollout id'), actorOf(request));
   }
 
   @Post(':id/pause')

@@ -82,6 +82,16 @@ export class RolloutRequestDto {
   requiredApprovals?: number;
 }
 
+export class RolloutCreateDto extends RolloutRequestDto {
+  @ApiProperty({
+    type: Boolean,
+    required: false,
+    description:
+      'store the planned rollout in state draft: nothing is dispatched until POST /api/rollouts/{id}/submit',
+  })
+  draft?: boolean;
+}
+
 export class RolloutHostDto {
   @ApiProperty({ type: String, format: 'uuid' }) hostId!: string;
   @ApiProperty({ type: String }) hostname!: string;

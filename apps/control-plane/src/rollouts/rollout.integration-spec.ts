@@ -604,4 +604,130 @@ describe('rollouts driven against real agents', () => {
     expect(ran(['h-06']).length).toBe(before);
     expect((await api('POST', `/api/rollouts/${rollout.id}/abort`, tokens.operator, {})).status).toBe(200);
   }, 60_000);
+
+  async function auditActions(id: string): Promise<{ action: string; details: Record<string, unknown> }[]> {
+    const db = await connectToSchema(environment.schema.target);
+    try {
+      return (
+        await db.query<{ action: string; details: Record<string, unknown> }>(
+          `SELECT action, details FROM audit_events WHERE target_type = 'rollout' AND target_id = $1
+           ORDER BY occurred_at, id`,
+          [id],
+        )
+      ).rows;
+    } finally {
+      await db.end();
+    }
+  }
+
+  async function jobsOf(id: string): Promise<number> {
+    const db = await connectToSchema(environment.schema.target);
+    try {
+      const rows = await db.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM jobs WHERE rollout_id = $1`,
+        [id],
+      );
+      return Number(rows.rows[0]?.count ?? '0');
+    } finally {
+      await db.end();
+    }
+  }
+
+  it('a draft is planned and stored but dispatches nothing; submit schedules it and it completes', async () => {
+    const chosen = ['h-01', 'h-02'];
+    await label(chosen, 'draft');
+    const before = executions.length;
+    const draft = await create({
+      draft: true,
+      selector: { labels: 'draft' },
+      waves: [{ name: 'all', size: '100%', maxParallel: 2, bakeSeconds: 0, failureThreshold: '1' }],
+    });
+    expect(draft).toMatchObject({ state: 'draft', requiredApprovals: 0 });
+    expect(draft.reason).toContain('submitted');
+    expect(hostsOf(draft).map((host) => [host.hostname, host.state])).toEqual([
+      ['h-01', 'pending'],
+      ['h-02', 'pending'],
+    ]);
+    // The driver ticks every 100 ms with both agents connected: a second of ticks moves nothing.
+    await sleep(1000);
+    const still = await view(draft.id);
+    expect(still.state).toBe('draft');
+    expect(hostsOf(still).every((host) => host.state === 'pending' && host.jobId === null)).toBe(true);
+    expect(executions.slice(before)).toEqual([]);
+    expect(await jobsOf(draft.id)).toBe(0);
+    expect(notifications.some((event) => event.rolloutId === draft.id)).toBe(false);
+    expect(await auditActions(draft.id)).toMatchObject([
+      { action: 'rollout.created', details: { state: 'draft', hosts: 2 } },
+    ]);
+
+    const approve = await api('POST', `/api/rollouts/${draft.id}/approve`, tokens.approver1, {});
+    expect(approve.status).toBe(409);
+    expect(JSON.stringify(approve.body)).toContain('cannot approve a rollout that is draft');
+    expect((await api('POST', `/api/rollouts/${draft.id}/submit`, tokens.viewer)).status).toBe(403);
+
+    const submitted = await api('POST', `/api/rollouts/${draft.id}/submit`, tokens.operator);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    expect(['scheduled', 'running', 'completed']).toContain(submitted.body['state']);
+    const done = await until(draft.id, 'completed', (current) => current.state === 'completed');
+    expect(hostsOf(done).map((host) => host.state)).toEqual(['succeeded', 'succeeded']);
+    expect(
+      ran(chosen)
+        .filter((execution) => execution.startedAt >= Date.parse(draft.createdAt))
+        .map((execution) => execution.hostname)
+        .sort(),
+    ).toEqual(chosen);
+    expect((await auditActions(draft.id)).map((event) => event.action)).toEqual(
+      expect.arrayContaining([
+        'rollout.created',
+        'rollout.submitted',
+        'rollout.started',
+        'rollout.completed',
+      ]),
+    );
+    expect(
+      (await auditActions(draft.id)).find((event) => event.action === 'rollout.submitted'),
+    ).toMatchObject({
+      details: { from: 'draft', to: 'scheduled' },
+    });
+
+    const again = await api('POST', `/api/rollouts/${draft.id}/submit`, tokens.operator);
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toContain('cannot submit a rollout that is completed');
+  }, 60_000);
+
+  it('a draft whose plan needs approvals awaits them once submitted; only then is approval asked for', async () => {
+    await label(['h-03'], 'draft-major');
+    const draft = await create({
+      draft: true,
+      selector: { labels: 'draft-major' },
+      target: { version: '2.0.0' },
+      waves: [{ name: 'all', size: '100%', maxParallel: 1, bakeSeconds: 0, failureThreshold: '1' }],
+    });
+    expect(draft).toMatchObject({ state: 'draft', requiredApprovals: 2 });
+    expect(
+      notifications.some((event) => event.kind === 'approval_required' && event.rolloutId === draft.id),
+    ).toBe(false);
+    expect((await api('POST', `/api/rollouts/${draft.id}/reject`, tokens.approver1, {})).status).toBe(409);
+
+    const submitted = await api('POST', `/api/rollouts/${draft.id}/submit`, tokens.operator);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    expect(submitted.body).toMatchObject({ state: 'awaiting_approval', reason: 'awaits approval (0/2)' });
+    expect(
+      notifications.filter((event) => event.kind === 'approval_required' && event.rolloutId === draft.id),
+    ).toHaveLength(1);
+    const again = await api('POST', `/api/rollouts/${draft.id}/submit`, tokens.operator);
+    expect(again.status).toBe(409);
+    expect(JSON.stringify(again.body)).toContain('cannot submit a rollout that is awaiting_approval');
+    expect((await api('POST', `/api/rollouts/${draft.id}/abort`, tokens.operator, {})).status).toBe(200);
+
+    const discarded = await create({
+      draft: true,
+      selector: { labels: 'draft-major' },
+      waves: [{ name: 'all', size: '100%', maxParallel: 1, bakeSeconds: 0, failureThreshold: '1' }],
+    });
+    const aborted = await api('POST', `/api/rollouts/${discarded.id}/abort`, tokens.operator, {});
+    expect(aborted.status).toBe(200);
+    expect(aborted.body['state']).toBe('aborted');
+    expect(await jobsOf(discarded.id)).toBe(0);
+  }, 60_000);
 });

@@ -18,7 +18,13 @@ import type {
   TargetSpec,
   HostSelector,
 } from './rollout.ts';
-import type { RolloutChanges, RolloutSnapshot, StepHost } from './rollout-step.ts';
+import {
+  awaitingApproval,
+  DRAFT_REASON,
+  type RolloutChanges,
+  type RolloutSnapshot,
+  type StepHost,
+} from './rollout-step.ts';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
 
 /** What `create` stores: the plan, frozen. */
@@ -29,9 +35,12 @@ export interface NewRollout {
   readonly target: TargetSpec;
   readonly selector: HostSelector;
   readonly settings: RolloutSettings;
-  readonly state: 'awaiting_approval' | 'scheduled';
+  /** A draft is stored like the others and waits for submit; the driver never looks at it. */
+  readonly state: 'draft' | 'awaiting_approval' | 'scheduled';
   readonly requiredApprovals: number;
   readonly forbidSelfApproval: boolean;
+  /** The plan asks for approvals before the start: where the rollout goes now, or once submitted. */
+  readonly approvalBeforeStart: boolean;
   readonly waves: readonly {
     readonly hosts: readonly {
       readonly hostId: string;
@@ -147,6 +156,12 @@ export class RolloutRepository {
   async create(rollout: NewRollout, actor: Actor): Promise<RolloutView> {
     const id = randomUUID();
     const now = this.clock.now();
+    const waiting = awaitingApproval({
+      component: rollout.component,
+      targetVersion: rollout.targetVersion,
+      environment: rollout.environment,
+      requiredApprovals: rollout.requiredApprovals,
+    });
     await this.prisma.$transaction(async (tx) => {
       await tx.rollout.create({
         data: {
@@ -159,9 +174,14 @@ export class RolloutRepository {
           settings: rollout.settings as unknown as Prisma.InputJsonObject,
           state: rollout.state,
           reason:
-            rollout.state === 'awaiting_approval' ? `awaits approval (0/${rollout.requiredApprovals})` : null,
+            rollout.state === 'awaiting_approval'
+              ? waiting.reason
+              : rollout.state === 'draft'
+                ? DRAFT_REASON
+                : null,
           requiredApprovals: rollout.requiredApprovals,
           forbidSelfApproval: rollout.forbidSelfApproval,
+          approvalBeforeStart: rollout.approvalBeforeStart,
           rollbackOnAbort: rollout.settings.rollbackOnAbort,
           createdBy: actor.id,
           createdAt: now,
@@ -218,12 +238,7 @@ export class RolloutRepository {
         now,
       );
       if (rollout.state === 'awaiting_approval') {
-        await this.notify(tx, id, rollout.component, rollout.targetVersion, now, {
-          kind: 'approval_required',
-          title: `Rollout of ${rollout.component} ${rollout.targetVersion} (${rollout.environment}) needs approval`,
-          text: `${rollout.requiredApprovals} approval(s) needed before it starts`,
-          key: 'approval',
-        });
+        await this.notify(tx, id, rollout.component, rollout.targetVersion, now, waiting.notification);
       }
     });
     const view = await this.find(id);
@@ -537,6 +552,7 @@ export class RolloutRepository {
         settings: row.settings as unknown as RolloutSettings,
         requiredApprovals: row.requiredApprovals,
         forbidSelfApproval: row.forbidSelfApproval,
+        approvalBeforeStart: row.approvalBeforeStart,
         rollbackOnAbort: row.rollbackOnAbort,
         createdBy: row.createdBy,
         startedAt: row.startedAt,

@@ -31,6 +31,7 @@ import {
   pauseChanges,
   resumeChanges,
   retryFailedChanges,
+  submitChanges,
 } from './rollout-step.ts';
 
 /**
@@ -215,7 +216,12 @@ export class RolloutService {
     };
   }
 
-  async create(request: RolloutRequest, actor: Actor): Promise<RolloutView> {
+  /** Plans and stores the rollout; a draft is stored the same way but waits for `submit`. */
+  async create(
+    request: RolloutRequest,
+    actor: Actor,
+    options: { draft?: boolean } = {},
+  ): Promise<RolloutView> {
     const plan = await this.plan(request);
     return this.rollouts.create(
       {
@@ -225,9 +231,11 @@ export class RolloutService {
         target: request.target,
         selector: request.selector,
         settings: plan.settings,
-        state: plan.approvalBeforeStart ? 'awaiting_approval' : 'scheduled',
+        state:
+          options.draft === true ? 'draft' : plan.approvalBeforeStart ? 'awaiting_approval' : 'scheduled',
         requiredApprovals: plan.requiredApprovals,
         forbidSelfApproval: plan.forbidSelfApproval,
+        approvalBeforeStart: plan.approvalBeforeStart,
         waves: plan.waves.map((wave) => ({
           hosts: wave.hosts.map((host) => ({
             hostId: host.hostId,
@@ -263,6 +271,10 @@ export class RolloutService {
     return this.rollouts.mutate(id, actor, (snapshot, now) =>
       approveChanges(snapshot, actor.id, decision, comment, wave, now),
     );
+  }
+
+  submit(id: string, actor: Actor): Promise<RolloutView> {
+    return this.rollouts.mutate(id, actor, submitChanges);
   }
 
   pause(id: string, actor: Actor): Promise<RolloutView> {

@@ -37,7 +37,16 @@ export type RolloutHostState = (typeof ROLLOUT_HOST_STATES)[number];
 
 /** What an operator or the driver does to a rollout; the state machine says from where. */
 export type RolloutAction =
-  'approve' | 'reject' | 'start' | 'pause' | 'resume' | 'abort' | 'retry-failed' | 'complete' | 'fail';
+  | 'submit'
+  | 'approve'
+  | 'reject'
+  | 'start'
+  | 'pause'
+  | 'resume'
+  | 'abort'
+  | 'retry-failed'
+  | 'complete'
+  | 'fail';
 
 /** The planner's per-host verdict, from the policy decision engine's action. */
 export type HostDecision = 'skip' | 'reject' | 'auto' | 'recommend' | 'manual';

@@ -285,7 +285,7 @@ function rolloutId(id: string): string {
   return id.toLowerCase();
 }
 
-/** `upkeep rollout plan|create|list|show|approve|reject|pause|resume|abort|retry-failed`. */
+/** `upkeep rollout plan|create|list|show|submit|approve|reject|pause|resume|abort|retry-failed`. */
 export function registerRollout(program: Command, ctx: CliContext, env: FleetEnvironment): void {
   const rollout = program.command('rollout').description('staged rollouts across the fleet');
 
@@ -299,11 +299,16 @@ export function registerRollout(program: Command, ctx: CliContext, env: FleetEnv
 
   requestOptions(
     rollout.command('create').description('create a rollout (it waits for approval when policy asks)'),
-  ).action(async (options: RequestOptions) => {
-    const client = await fleetClientFor(env);
-    const created = await client.post<RolloutRecord>('/api/rollouts', requestBody(options));
-    printResult(ctx.out, options.json === true, created, () => rolloutText(created));
-  });
+  )
+    .option('--draft', 'store it as a draft: nothing runs until `upkeep rollout submit <id>`')
+    .action(async (options: RequestOptions & { draft?: boolean }) => {
+      const client = await fleetClientFor(env);
+      const created = await client.post<RolloutRecord>('/api/rollouts', {
+        ...requestBody(options),
+        ...(options.draft === true ? { draft: true } : {}),
+      });
+      printResult(ctx.out, options.json === true, created, () => rolloutText(created));
+    });
 
   rollout
     .command('list')
@@ -376,6 +381,7 @@ export function registerRollout(program: Command, ctx: CliContext, env: FleetEnv
   }
 
   const actions = [
+    ['submit', 'submit a draft: it awaits approval when its plan needs it, else it is scheduled'],
     ['pause', 'stop dispatching until resumed'],
     ['resume', 'carry on (a tripped wave continues, its failures accepted)'],
     ['retry-failed', 'send failed, rolled-back and reverted hosts again'],

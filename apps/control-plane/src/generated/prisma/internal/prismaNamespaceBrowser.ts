@@ -342,6 +342,7 @@ export const RolloutScalarFieldEnum = {
   reason: 'reason',
   requiredApprovals: 'requiredApprovals',
   forbidSelfApproval: 'forbidSelfApproval',
+  approvalBeforeStart: 'approvalBeforeStart',
   rollbackOnAbort: 'rollbackOnAbort',
   nextCheckAt: 'nextCheckAt',
   revision: 'revision',

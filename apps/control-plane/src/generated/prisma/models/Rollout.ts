@@ -48,6 +48,7 @@ export type RolloutMinAggregateOutputType = {
   reason: string | null
   requiredApprovals: number | null
   forbidSelfApproval: boolean | null
+  approvalBeforeStart: boolean | null
   rollbackOnAbort: boolean | null
   nextCheckAt: Date | null
   revision: number | null
@@ -68,6 +69,7 @@ export type RolloutMaxAggregateOutputType = {
   reason: string | null
   requiredApprovals: number | null
   forbidSelfApproval: boolean | null
+  approvalBeforeStart: boolean | null
   rollbackOnAbort: boolean | null
   nextCheckAt: Date | null
   revision: number | null
@@ -91,6 +93,7 @@ export type RolloutCountAggregateOutputType = {
   reason: number
   requiredApprovals: number
   forbidSelfApproval: number
+  approvalBeforeStart: number
   rollbackOnAbort: number
   nextCheckAt: number
   revision: number
@@ -125,6 +128,7 @@ export type RolloutMinAggregateInputType = {
   reason?: true
   requiredApprovals?: true
   forbidSelfApproval?: true
+  approvalBeforeStart?: true
   rollbackOnAbort?: true
   nextCheckAt?: true
   revision?: true
@@ -145,6 +149,7 @@ export type RolloutMaxAggregateInputType = {
   reason?: true
   requiredApprovals?: true
   forbidSelfApproval?: true
+  approvalBeforeStart?: true
   rollbackOnAbort?: true
   nextCheckAt?: true
   revision?: true
@@ -168,6 +173,7 @@ export type RolloutCountAggregateInputType = {
   reason?: true
   requiredApprovals?: true
   forbidSelfApproval?: true
+  approvalBeforeStart?: true
   rollbackOnAbort?: true
   nextCheckAt?: true
   revision?: true
@@ -278,6 +284,7 @@ export type RolloutGroupByOutputType = {
   reason: string | null
   requiredApprovals: number
   forbidSelfApproval: boolean
+  approvalBeforeStart: boolean
   rollbackOnAbort: boolean
   nextCheckAt: Date | null
   revision: number
@@ -324,6 +331,7 @@ export type RolloutWhereInput = {
   reason?: Prisma.StringNullableFilter<"Rollout"> | string | null
   requiredApprovals?: Prisma.IntFilter<"Rollout"> | number
   forbidSelfApproval?: Prisma.BoolFilter<"Rollout"> | boolean
+  approvalBeforeStart?: Prisma.BoolFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolFilter<"Rollout"> | boolean
   nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
@@ -351,6 +359,7 @@ export type RolloutOrderByWithRelationInput = {
   reason?: Prisma.SortOrderInput | Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
   forbidSelfApproval?: Prisma.SortOrder
+  approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
@@ -381,6 +390,7 @@ export type RolloutWhereUniqueInput = Prisma.AtLeast<{
   reason?: Prisma.StringNullableFilter<"Rollout"> | string | null
   requiredApprovals?: Prisma.IntFilter<"Rollout"> | number
   forbidSelfApproval?: Prisma.BoolFilter<"Rollout"> | boolean
+  approvalBeforeStart?: Prisma.BoolFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolFilter<"Rollout"> | boolean
   nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
@@ -408,6 +418,7 @@ export type RolloutOrderByWithAggregationInput = {
   reason?: Prisma.SortOrderInput | Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
   forbidSelfApproval?: Prisma.SortOrder
+  approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
@@ -439,6 +450,7 @@ export type RolloutScalarWhereWithAggregatesInput = {
   reason?: Prisma.StringNullableWithAggregatesFilter<"Rollout"> | string | null
   requiredApprovals?: Prisma.IntWithAggregatesFilter<"Rollout"> | number
   forbidSelfApproval?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
+  approvalBeforeStart?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
   nextCheckAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntWithAggregatesFilter<"Rollout"> | number
@@ -462,6 +474,7 @@ export type RolloutCreateInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -489,6 +502,7 @@ export type RolloutUncheckedCreateInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -516,6 +530,7 @@ export type RolloutUpdateInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -543,6 +558,7 @@ export type RolloutUncheckedUpdateInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -570,6 +586,7 @@ export type RolloutCreateManyInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -593,6 +610,7 @@ export type RolloutUpdateManyMutationInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -616,6 +634,7 @@ export type RolloutUncheckedUpdateManyInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -644,6 +663,7 @@ export type RolloutCountOrderByAggregateInput = {
   reason?: Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
   forbidSelfApproval?: Prisma.SortOrder
+  approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
@@ -670,6 +690,7 @@ export type RolloutMaxOrderByAggregateInput = {
   reason?: Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
   forbidSelfApproval?: Prisma.SortOrder
+  approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
@@ -690,6 +711,7 @@ export type RolloutMinOrderByAggregateInput = {
   reason?: Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
   forbidSelfApproval?: Prisma.SortOrder
+  approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
@@ -786,6 +808,7 @@ export type RolloutCreateWithoutJobsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -812,6 +835,7 @@ export type RolloutUncheckedCreateWithoutJobsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -854,6 +878,7 @@ export type RolloutUpdateWithoutJobsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -880,6 +905,7 @@ export type RolloutUncheckedUpdateWithoutJobsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -906,6 +932,7 @@ export type RolloutCreateWithoutWavesInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -932,6 +959,7 @@ export type RolloutUncheckedCreateWithoutWavesInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -974,6 +1002,7 @@ export type RolloutUpdateWithoutWavesInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1000,6 +1029,7 @@ export type RolloutUncheckedUpdateWithoutWavesInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1026,6 +1056,7 @@ export type RolloutCreateWithoutHostsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -1052,6 +1083,7 @@ export type RolloutUncheckedCreateWithoutHostsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -1094,6 +1126,7 @@ export type RolloutUpdateWithoutHostsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1120,6 +1153,7 @@ export type RolloutUncheckedUpdateWithoutHostsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1146,6 +1180,7 @@ export type RolloutCreateWithoutApprovalsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -1172,6 +1207,7 @@ export type RolloutUncheckedCreateWithoutApprovalsInput = {
   reason?: string | null
   requiredApprovals?: number
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: Date | string | null
   revision?: number
@@ -1214,6 +1250,7 @@ export type RolloutUpdateWithoutApprovalsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1240,6 +1277,7 @@ export type RolloutUncheckedUpdateWithoutApprovalsInput = {
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   requiredApprovals?: Prisma.IntFieldUpdateOperationsInput | number
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1324,6 +1362,7 @@ export type RolloutSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   reason?: boolean
   requiredApprovals?: boolean
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: boolean
   revision?: boolean
@@ -1352,6 +1391,7 @@ export type RolloutSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   reason?: boolean
   requiredApprovals?: boolean
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: boolean
   revision?: boolean
@@ -1375,6 +1415,7 @@ export type RolloutSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   reason?: boolean
   requiredApprovals?: boolean
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: boolean
   revision?: boolean
@@ -1398,6 +1439,7 @@ export type RolloutSelectScalar = {
   reason?: boolean
   requiredApprovals?: boolean
   forbidSelfApproval?: boolean
+  approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
   nextCheckAt?: boolean
   revision?: boolean
@@ -1408,7 +1450,7 @@ export type RolloutSelectScalar = {
   finishedAt?: boolean
 }
 
-export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "rollbackOnAbort" | "nextCheckAt" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
+export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "approvalBeforeStart" | "rollbackOnAbort" | "nextCheckAt" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
 export type RolloutInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   waves?: boolean | Prisma.Rollout$wavesArgs<ExtArgs>
   hosts?: boolean | Prisma.Rollout$hostsArgs<ExtArgs>
@@ -1452,6 +1494,10 @@ export type $RolloutPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     reason: string | null
     requiredApprovals: number
     forbidSelfApproval: boolean
+    /**
+     * Approvals are asked for before the start (frozen from the plan): where a submitted draft goes.
+     */
+    approvalBeforeStart: boolean
     /**
      * Rollback hosts upgraded by this rollout once it is aborted; set by the abort request or settings.
      */
@@ -1908,6 +1954,7 @@ export interface RolloutFieldRefs {
   readonly reason: Prisma.FieldRef<"Rollout", 'String'>
   readonly requiredApprovals: Prisma.FieldRef<"Rollout", 'Int'>
   readonly forbidSelfApproval: Prisma.FieldRef<"Rollout", 'Boolean'>
+  readonly approvalBeforeStart: Prisma.FieldRef<"Rollout", 'Boolean'>
   readonly rollbackOnAbort: Prisma.FieldRef<"Rollout", 'Boolean'>
   readonly nextCheckAt: Prisma.FieldRef<"Rollout", 'DateTime'>
   readonly revision: Prisma.FieldRef<"Rollout", 'Int'>
