@@ -3,7 +3,7 @@
 // playwright-core. A viewer is refused an approval by the server (403 naming the
 // rule, shown in the page); an approver approves through the UI and watches the
 // rollout complete live over the event stream; an operator pauses, resumes and
-// aborts one from its page.
+// aborts one from its page, and submits a draft from its page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../support/console/browser.ts';
@@ -185,5 +185,29 @@ describe('web console', () => {
       items: { targetId: string }[];
     };
     expect(audit.items.map((event) => event.targetId)).toContain(id);
+  });
+
+  it('lets an operator submit a draft from its page; it then awaits approval', async () => {
+    const created = await the().api('operator', 'POST', '/api/rollouts', {
+      component: 'node_exporter',
+      environment: 'staging',
+      target: { version: '1.8.0' },
+      selector: { groups: ['batch'] },
+      waves: [{ name: 'batch', size: '1', maxParallel: 1, bakeSeconds: 0, failureThreshold: '1' }],
+      // Asked for before the start whatever the hosts' versions are by now.
+      requiredApprovals: 1,
+      draft: true,
+    });
+    expect(created.status).toBe(201);
+    const id = rollout(created).id;
+    expect(rollout(created).state).toBe('draft');
+    const operator = await logIn('operator', `/rollouts/${id}`);
+    await operator.waitForSelector('[data-testid=rollout-state] [data-state=draft]');
+    expect(await operator.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
+    await operator.getByRole('button', { name: 'Submit' }).click();
+    await operator.waitForSelector('[data-testid=rollout-state] [data-state=awaiting_approval]');
+    expect(await operator.getByRole('button', { name: 'Submit' }).count()).toBe(0);
+    await operator.close();
+    expect((await the().api('operator', 'POST', `/api/rollouts/${id}/abort`, {})).status).toBe(200);
   });
 });

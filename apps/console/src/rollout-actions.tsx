@@ -75,12 +75,15 @@ export function ApprovalForm({
   );
 }
 
-/** Pause / resume / abort of a rollout (operator on the server). */
+/** Submit (a draft) / pause / resume / abort of a rollout (operator on the server). */
 export function RolloutControls({ rollout, onDone }: { rollout: Rollout; onDone: (r: Rollout) => void }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [rollback, setRollback] = useState(false);
   const [busy, setBusy] = useState(false);
-  const act = (action: 'pause' | 'resume' | 'abort' | 'retry-failed', body: unknown = {}): void => {
+  const act = (
+    action: 'submit' | 'pause' | 'resume' | 'abort' | 'retry-failed',
+    body: unknown = {},
+  ): void => {
     setBusy(true);
     setError(undefined);
     post<Rollout>(`/api/rollouts/${rollout.id}/${action}`, body).then(
@@ -95,11 +98,24 @@ export function RolloutControls({ rollout, onDone }: { rollout: Rollout; onDone:
     );
   };
   const finished = ['completed', 'aborted', 'failed'].includes(rollout.state);
+  const draft = rollout.state === 'draft';
   return (
     <div className="controls">
+      {draft && (
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => {
+            act('submit');
+          }}
+        >
+          Submit
+        </button>
+      )}
       <button
         type="button"
-        disabled={busy || finished || rollout.state === 'paused'}
+        disabled={busy || finished || draft || rollout.state === 'paused'}
         onClick={() => {
           act('pause');
         }}
@@ -117,7 +133,7 @@ export function RolloutControls({ rollout, onDone }: { rollout: Rollout; onDone:
       </button>
       <button
         type="button"
-        disabled={busy || rollout.state === 'completed' || rollout.state === 'aborted'}
+        disabled={busy || draft || rollout.state === 'completed' || rollout.state === 'aborted'}
         onClick={() => {
           act('retry-failed');
         }}

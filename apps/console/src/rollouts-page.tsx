@@ -29,13 +29,20 @@ function RolloutList() {
           }}
         >
           <option value="">Every state</option>
-          {['awaiting_approval', 'scheduled', 'running', 'paused', 'completed', 'aborted', 'failed'].map(
-            (value) => (
-              <option key={value} value={value}>
-                {value.replace('_', ' ')}
-              </option>
-            ),
-          )}
+          {[
+            'draft',
+            'awaiting_approval',
+            'scheduled',
+            'running',
+            'paused',
+            'completed',
+            'aborted',
+            'failed',
+          ].map((value) => (
+            <option key={value} value={value}>
+              {value.replace('_', ' ')}
+            </option>
+          ))}
         </select>
         <button type="button" onClick={list.reload} disabled={list.loading}>
           Refresh
