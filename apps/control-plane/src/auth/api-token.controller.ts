@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -34,6 +35,7 @@ export class ApiTokenController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Create an API token with a role (role: admin)' })
   @ApiCreatedResponse({ type: CreatedApiTokenDto })
+  @ApiBody({ type: CreateApiTokenDto })
   async create(
     @Body() body: CreateApiTokenDto,
     @Req() request: AuthenticatedRequest,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -40,6 +41,7 @@ export class EnrollmentTokenController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Create an enrollment token for `upkeep-agent enroll` (role: operator)' })
   @ApiCreatedResponse({ type: CreatedEnrollmentTokenDto })
+  @ApiBody({ type: CreateEnrollmentTokenDto })
   async create(
     @Body() body: CreateEnrollmentTokenDto,
     @Req() request: AuthenticatedRequest,

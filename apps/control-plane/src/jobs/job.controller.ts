@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequireRole } from '../auth/require-role.decorator.ts';
 import type { AuthenticatedRequest } from '../auth/api-auth.guard.ts';
@@ -43,6 +43,7 @@ export class JobController {
     summary: 'Create a signed job (upgrade, rollback or cleanup) for one host (role: operator)',
   })
   @ApiCreatedResponse({ type: JobDto })
+  @ApiBody({ type: CreateJobDto })
   async create(@Body() body: CreateJobDto, @Req() request: AuthenticatedRequest): Promise<JobView> {
     return this.jobs.create(parseInput(createBody, body, 'body'), actorOf(request));
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -139,6 +140,7 @@ export class RolloutController {
       'Plan a rollout without changing anything: waves, hosts, decisions, risk, duration, approvals (role: viewer)',
   })
   @ApiOkResponse({ type: RolloutPlanDto })
+  @ApiBody({ type: RolloutRequestDto })
   async plan(@Body() body: RolloutRequestDto): Promise<RolloutPlan> {
     return this.rollouts.plan(toRequest(parseInput(requestBody, body, 'body')));
   }
@@ -150,6 +152,7 @@ export class RolloutController {
       'Create a rollout; it waits for approval when policy asks for one, else starts; with draft, it waits for submit (role: operator)',
   })
   @ApiCreatedResponse({ type: RolloutDto })
+  @ApiBody({ type: RolloutCreateDto })
   async create(@Body() body: RolloutCreateDto, @Req() request: AuthenticatedRequest): Promise<RolloutView> {
     const input = toCreate(parseInput(createBody, body, 'body'));
     return this.rollouts.create(input.request, actorOf(request), { draft: input.draft });
@@ -197,6 +200,7 @@ export class RolloutController {
   @HttpCode(200)
   @RequireRole('approver')
   @ApiOperation({ summary: 'Approve the rollout, or one wave (role: approver)' })
+  @ApiBody({ type: RolloutDecisionDto, required: false })
   @ApiOkResponse({ type: RolloutDto })
   async approve(
     @Param('id') id: string,
@@ -217,6 +221,7 @@ export class RolloutController {
   @HttpCode(200)
   @RequireRole('approver')
   @ApiOperation({ summary: 'Reject the rollout (or a wave): it is aborted (role: approver)' })
+  @ApiBody({ type: RolloutDecisionDto, required: false })
   @ApiOkResponse({ type: RolloutDto })
   async reject(
     @Param('id') id: string,
@@ -273,6 +278,7 @@ export class RolloutController {
     summary:
       'Abort: no new dispatches; with rollback, hosts this rollout upgraded are rolled back (role: operator)',
   })
+  @ApiBody({ type: RolloutAbortDto, required: false })
   @ApiOkResponse({ type: RolloutDto })
   async abort(
     @Param('id') id: string,

@@ -53,7 +53,9 @@ export class RolloutOfflineDto {
 export class RolloutGateDto {
   @ApiProperty({ type: String, example: 'up{job="node"}' }) query!: string;
   @ApiProperty({ type: String, example: '== 1' }) successCondition!: string;
+  // `type: Object` stands in for the union (there is no emitted design type); oneOf describes it.
   @ApiProperty({
+    type: Object,
     oneOf: [{ type: 'string' }, { type: 'number' }],
     example: '5m',
     description: 'seconds or a duration',
