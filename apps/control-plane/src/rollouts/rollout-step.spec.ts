@@ -160,6 +160,14 @@ describe('the driver step', () => {
     );
     const baking = planDriverStep(s, { now: NOW, waitsFor: [] });
     expect(baking.changes.waves.get(0)).toMatchObject({ state: 'baking', bakeStartedAt: NOW });
+    expect(baking.changes.audits).toContainEqual({
+      action: 'rollout.wave_baking',
+      details: expect.objectContaining({
+        wave: 0,
+        bakeSeconds: 60,
+        until: new Date(NOW.getTime() + 60_000).toISOString(),
+      }) as unknown,
+    });
     expect(baking.promote).toBeNull();
     const baked = snapshot(
       'running',
@@ -194,6 +202,10 @@ describe('the driver step', () => {
     const step = planDriverStep(s, { now: NOW, waitsFor: [] });
     expect(step.changes.hosts.get('row-1')).toMatchObject({ state: 'failed' });
     expect(step.changes.waves.get(0)).toMatchObject({ state: 'running' });
+    expect(step.changes.audits).toContainEqual({
+      action: 'rollout.bake_interrupted',
+      details: expect.objectContaining({ wave: 0, silentHosts: ['h-1'] }) as unknown,
+    });
     expect(step.promote).toBeNull();
   });
 

@@ -321,7 +321,18 @@ export function planDriverStep(snapshot: RolloutSnapshot, context: DriverContext
     if (!done || waiting > 0) return { changes, dispatch: null, promote: null };
     waveState = 'baking';
     setWave(changes, wave.index, { state: 'baking', bakeStartedAt: now });
-    if (wave.bakeSeconds > 0) return { changes, dispatch: null, promote: null };
+    if (wave.bakeSeconds > 0) {
+      changes.audits.push({
+        action: 'rollout.wave_baking',
+        details: {
+          wave: wave.index,
+          name: wave.name,
+          bakeSeconds: wave.bakeSeconds,
+          until: new Date(now.getTime() + wave.bakeSeconds * 1000).toISOString(),
+        },
+      });
+      return { changes, dispatch: null, promote: null };
+    }
   }
   if (waveState === 'baking') {
     // Hosts must stay healthy through the bake: one that stopped reporting counts as failed.
@@ -335,6 +346,10 @@ export function planDriverStep(snapshot: RolloutSnapshot, context: DriverContext
         });
       }
       setWave(changes, wave.index, { state: 'running', bakeStartedAt: null });
+      changes.audits.push({
+        action: 'rollout.bake_interrupted',
+        details: { wave: wave.index, name: wave.name, silentHosts: gone.map((host) => host.hostname) },
+      });
       return { changes, dispatch: null, promote: null };
     }
     const bakeStarted = changes.waves.get(wave.index)?.bakeStartedAt ?? wave.bakeStartedAt ?? now;
