@@ -13,7 +13,7 @@ import { UNDELIVERED_STATES, UNFINISHED_STATES } from './job.ts';
 import { RolloutJobOutcomeRepository } from '../rollouts/rollout-job-outcome.repository.ts';
 import { NOTIFIER, type Notifier } from '../notifications/notification-event.ts';
 import { jobResultNotifications } from '../notifications/job-result-notification.ts';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
+import { createdBefore, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
 
 interface OwnedJob {
   readonly hostId: string;
@@ -203,14 +203,11 @@ export class JobRepository {
   }
 
   async list(filter: JobFilter): Promise<Page<JobView>> {
-    const cursor = filter.cursor === undefined ? undefined : decodeKeysetCursor(filter.cursor);
     const rows = await this.prisma.job.findMany({
       where: {
         ...(filter.hostId === undefined ? {} : { hostId: filter.hostId }),
         ...(filter.state === undefined ? {} : { state: filter.state }),
-        ...(cursor === undefined
-          ? {}
-          : { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] }),
+        ...createdBefore(filter.cursor),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.limit + 1,

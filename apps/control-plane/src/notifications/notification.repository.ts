@@ -6,7 +6,7 @@ import { OutboxRepository } from '../outbox/outbox.repository.ts';
 import type { NotificationEvent, NotificationKind } from './notification-event.ts';
 import type { DeliveryState, DeliveryView, NotificationQuery, NotificationView } from './notification.ts';
 import { deliveryIdOf, notificationIdOf } from './notification-ids.ts';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
+import { createdBefore, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
 
 type NotificationRow = Prisma.NotificationGetPayload<{ include: { deliveries: true } }>;
 
@@ -160,13 +160,10 @@ export class NotificationRepository {
 
   /** Newest first, keyset-paged on (created_at, id). */
   async list(query: NotificationQuery): Promise<Page<NotificationView>> {
-    const cursor = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
     const rows = await this.prisma.notification.findMany({
       where: {
         ...(query.kind === undefined ? {} : { kind: query.kind }),
-        ...(cursor === undefined
-          ? {}
-          : { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] }),
+        ...createdBefore(query.cursor),
       },
       include: { deliveries: true },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpkeepError } from '@upkeep/errors';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.ts';
+import { createdBefore, decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.ts';
 
 describe('keyset cursor', () => {
   it('round-trips a time given as a Date or as ISO text', () => {
@@ -17,4 +17,13 @@ describe('keyset cursor', () => {
       expect(() => decodeKeysetCursor(text)).toThrow(`cursor "${text}" is not one this API returned`);
     },
   );
+
+  it('turns a cursor into the rows strictly older than it, ties broken by id; no cursor, no condition', () => {
+    const at = new Date('2026-03-01T12:00:00.123Z');
+    expect(createdBefore(undefined)).toEqual({});
+    expect(createdBefore(encodeKeysetCursor({ at, id: 'b' }))).toEqual({
+      OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: 'b' } }],
+    });
+    expect(() => createdBefore('garbage')).toThrow('cursor "garbage" is not one this API returned');
+  });
 });

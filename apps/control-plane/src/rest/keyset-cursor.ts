@@ -29,3 +29,15 @@ export function decodeKeysetCursor(text: string): KeysetCursor {
     hint: 'pass nextCursor from the previous page unchanged',
   });
 }
+
+/**
+ * The Prisma `where` part of a newest-first page on (createdAt, id) after `cursor` (the text a
+ * list endpoint returned, decoded here): nothing for the first page.
+ */
+export function createdBefore(
+  cursor: string | undefined,
+): { OR: [{ createdAt: { lt: Date } }, { createdAt: Date; id: { lt: string } }] } | Record<string, never> {
+  if (cursor === undefined) return {};
+  const after = decodeKeysetCursor(cursor);
+  return { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] };
+}

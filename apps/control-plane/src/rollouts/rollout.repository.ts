@@ -25,7 +25,7 @@ import {
   type RolloutSnapshot,
   type StepHost,
 } from './rollout-step.ts';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
+import { createdBefore, encodeKeysetCursor } from '../rest/keyset-cursor.ts';
 
 /** What `create` stores: the plan, frozen. */
 export interface NewRollout {
@@ -252,14 +252,11 @@ export class RolloutRepository {
   }
 
   async list(filter: RolloutFilter): Promise<Page<RolloutView>> {
-    const cursor = filter.cursor === undefined ? undefined : decodeKeysetCursor(filter.cursor);
     const rows = await this.prisma.rollout.findMany({
       where: {
         ...(filter.state === undefined ? {} : { state: filter.state }),
         ...(filter.component === undefined ? {} : { componentName: filter.component }),
-        ...(cursor === undefined
-          ? {}
-          : { OR: [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] }),
+        ...createdBefore(filter.cursor),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: filter.limit + 1,

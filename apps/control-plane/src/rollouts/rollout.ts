@@ -1,4 +1,5 @@
 /** The domain of staged rollouts: settings as frozen on the rollout, and the views the REST API returns. */
+import type { WaveSettings } from '@upkeep/policy';
 
 export const ROLLOUT_STATES = [
   'draft',
@@ -51,16 +52,8 @@ export type RolloutAction =
 /** The planner's per-host verdict, from the policy decision engine's action. */
 export type HostDecision = 'skip' | 'reject' | 'auto' | 'recommend' | 'manual';
 
-export interface WaveSettings {
-  readonly name: string;
-  /** "1" (hosts) or "25%": the wave holds hosts up to that cumulative share of the selection. */
-  readonly size: string;
-  readonly maxParallel: number;
-  readonly bakeSeconds: number;
-  /** "1" (hosts) or "10%" (of the wave's hosts): reaching it trips `onFailure`. */
-  readonly failureThreshold: string;
-  readonly approval: boolean;
-}
+/** One wave: `size` / `failureThreshold` are "3" hosts or "25%" (libs/policy's REST form). */
+export type { WaveSettings };
 
 export interface GateSettings {
   readonly query: string;
