@@ -207,14 +207,7 @@ export class RolloutController {
     @Body() body: RolloutDecisionDto | undefined,
     @Req() request: AuthenticatedRequest,
   ): Promise<RolloutView> {
-    const input = parseInput(decisionBody, body ?? {}, 'body');
-    return this.rollouts.decide(
-      parseInput(rolloutId, id, 'rollout id'),
-      actorOf(request),
-      'approve',
-      input.comment,
-      input.wave ?? null,
-    );
+    return this.decide('approve', id, body, request);
   }
 
   @Post(':id/reject')
@@ -228,14 +221,7 @@ export class RolloutController {
     @Body() body: RolloutDecisionDto | undefined,
     @Req() request: AuthenticatedRequest,
   ): Promise<RolloutView> {
-    const input = parseInput(decisionBody, body ?? {}, 'body');
-    return this.rollouts.decide(
-      parseInput(rolloutId, id, 'rollout id'),
-      actorOf(request),
-      'reject',
-      input.comment,
-      input.wave ?? null,
-    );
+    return this.decide('reject', id, body, request);
   }
 
   @Post(':id/submit')
@@ -296,5 +282,16 @@ export class RolloutController {
   @ApiOkResponse({ type: RolloutDto })
   async retryFailed(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<RolloutView> {
     return this.rollouts.retryFailed(parseInput(rolloutId, id, 'rollout id'), actorOf(request));
+  }
+
+  private async decide(
+    decision: 'approve' | 'reject',
+    id: string,
+    body: RolloutDecisionDto | undefined,
+    request: AuthenticatedRequest,
+  ): Promise<RolloutView> {
+    const input = parseInput(decisionBody, body ?? {}, 'body');
+    const rollout = parseInput(rolloutId, id, 'rollout id');
+    return this.rollouts.decide(rollout, actorOf(request), decision, input.comment, input.wave ?? null);
   }
 }
