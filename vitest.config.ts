@@ -17,7 +17,12 @@ export default defineConfig({
         test: {
           name: 'integration',
           setupFiles: ['test/support/fast-check-setup.ts'],
-          include: ['libs/*/src/**/*.integration-spec.ts', 'apps/*/src/**/*.integration-spec.ts'],
+          include: [
+            'libs/*/src/**/*.integration-spec.ts',
+            'apps/*/src/**/*.integration-spec.ts',
+            // The test harness's own moving parts (the TCP balancer of the failover e2e).
+            'test/support/**/*.integration-spec.ts',
+          ],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -13,7 +13,7 @@ export {
   type JobOutcome,
   type PendingResult,
 } from './agent-state-store.ts';
-export { downloadArtifact, type ArtifactDownload } from './artifact-download.ts';
+export { downloadArtifact, type ArtifactDownload, type ArtifactDownloadDeps } from './artifact-download.ts';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 export { enroll, type AgentIdentity, type EnrollOptions } from './enroll.ts';
 export { grpcTarget, type AgentTls } from './grpc-transport.ts';

@@ -61,6 +61,17 @@ export interface FleetOptions {
   readonly schema?: string;
   readonly queuePrefix?: string;
   readonly httpPort?: number;
+  readonly grpcPort?: number;
+  /**
+   * The gRPC address (host:port, the name on the server certificate) the agents enroll with
+   * and keep dialing: a load balancer in front of replicas. Default the control plane's own.
+   */
+  readonly agentServer?: string;
+  /**
+   * Runs once the control plane is ready, before any host enrolls (`dir` is the fleet's
+   * folder): a test starts another replica here, so that it is up before the first agent connects.
+   */
+  readonly beforeHosts?: (controlPlane: ControlPlaneProcess, dir: string) => Promise<void>;
   readonly controlPlaneLogLevel?: string;
   readonly controlPlaneEnv?: Readonly<Record<string, string>>;
   /** Progress lines (start-up takes a while for big fleets). */
@@ -224,6 +235,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.queuePrefix === undefined ? {} : { queuePrefix: options.queuePrefix }),
       ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+      ...(options.grpcPort === undefined ? {} : { grpcPort: options.grpcPort }),
       ...(options.controlPlaneLogLevel === undefined ? {} : { logLevel: options.controlPlaneLogLevel }),
       ...(options.controlPlaneEnv === undefined ? {} : { extraEnv: options.controlPlaneEnv }),
     });
@@ -266,6 +278,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       approver2: await tokenOf('fleet second approver', 'approver'),
       viewer: await tokenOf('fleet viewer', 'viewer'),
     };
+
+    await options.beforeHosts?.(controlPlane, dir);
 
     progress(`laying out ${String(options.hosts.length)} host folders`);
     const usedPorts = new Set<number>();
@@ -313,7 +327,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
             join(REPO_ROOT, 'apps/agent/src/main.ts'),
             'enroll',
             '--server',
-            controlPlane.grpcAddress,
+            options.agentServer ?? controlPlane.grpcAddress,
             '--token',
             token.body.token,
             '--ca-file',
