@@ -156,6 +156,22 @@ export class AuditRepository {
     };
   }
 
+  /**
+   * API token names by token id, in one query; ids that are not UUIDs (the system actor's
+   * `control-plane`) or name no token (deleted) are left out.
+   */
+  async tokenNames(ids: Iterable<string>): Promise<Map<string, string>> {
+    const tokens = [...new Set([...ids].filter((id) => UUID.test(id)))];
+    const names = new Map<string, string>();
+    if (tokens.length === 0) return names;
+    const found = await this.prisma.apiToken.findMany({
+      where: { id: { in: tokens } },
+      select: { id: true, name: true },
+    });
+    for (const token of found) names.set(token.id, token.name);
+    return names;
+  }
+
   /** Names for a page's actors: an API token's name, an agent's hostname (two small lookups by id). */
   private async actorNames(rows: readonly AuditRow[]): Promise<Map<string, string>> {
     const ids = (type: ActorType): string[] => [
@@ -163,15 +179,8 @@ export class AuditRepository {
         rows.filter((row) => row.actor_type === type && UUID.test(row.actor_id)).map((row) => row.actor_id),
       ),
     ];
-    const [tokens, agents] = [ids('api_token'), ids('agent')];
-    const names = new Map<string, string>();
-    if (tokens.length > 0) {
-      const found = await this.prisma.apiToken.findMany({
-        where: { id: { in: tokens } },
-        select: { id: true, name: true },
-      });
-      for (const token of found) names.set(token.id, token.name);
-    }
+    const agents = ids('agent');
+    const names = await this.tokenNames(ids('api_token'));
     if (agents.length > 0) {
       const found = await this.prisma.host.findMany({
         where: { id: { in: agents } },

@@ -113,6 +113,23 @@ export class RolloutHostDto {
   state!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) jobId!: string | null;
   @ApiProperty({ type: String }) message!: string;
+  @ApiProperty({
+    type: String,
+    enum: ['skip', 'reject', 'auto', 'recommend', 'manual'],
+    description: "the plan's decision for this host, frozen at creation",
+  })
+  decision!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the version installed when planned' })
+  fromVersion!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'low',
+    description: "the policy decision's risk for this host, frozen at creation",
+  })
+  riskLevel!: string | null;
+  @ApiProperty({ type: [String], description: "the policy decision's warnings, frozen at creation" })
+  warnings!: string[];
 }
 
 export class RolloutWaveDto {
@@ -133,6 +150,12 @@ export class RolloutWaveDto {
 
 export class RolloutApprovalDto {
   @ApiProperty({ type: String, description: 'API token id of the approver' }) actor!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "the approver's API token name, or null when the token no longer exists",
+  })
+  actorName!: string | null;
   @ApiProperty({ type: String, enum: ['approve', 'reject'] }) decision!: string;
   @ApiProperty({ type: String }) comment!: string;
   @ApiProperty({ type: String, format: 'date-time' }) at!: string;
@@ -153,11 +176,44 @@ export class RolloutDto {
   @ApiProperty({ type: Number }) currentWave!: number;
   @ApiProperty({ type: String, nullable: true, description: 'why it is paused, held or stopped' })
   reason!: string | null;
-  @ApiProperty({ type: String }) createdBy!: string;
+  @ApiProperty({ type: String, description: "the creator's API token id (control-plane for the system)" })
+  createdBy!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "the creator's API token name; null when unknown (the system, a deleted token)",
+  })
+  createdByName!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: Number }) requiredApprovals!: number;
+  @ApiProperty({ type: Boolean, description: 'the creator may not approve it' })
+  forbidSelfApproval!: boolean;
   @ApiProperty({ type: [RolloutApprovalDto] }) approvals!: RolloutApprovalDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'low',
+    description:
+      "the plan's risk, frozen at creation (what approvers approve); null on rollouts created before plans were frozen",
+  })
+  risk!: string | null;
+  @ApiProperty({
+    type: 'array',
+    nullable: true,
+    items: { type: 'object', additionalProperties: true },
+    description: 'breaking changes ({ version, description }) the plan crossed, frozen at creation',
+  })
+  breakingChanges!: Record<string, unknown>[] | null;
+  @ApiProperty({
+    type: 'array',
+    nullable: true,
+    items: { type: 'object', additionalProperties: true },
+    description: 'advisories ({ id, severity, summary }) known when planned, frozen at creation',
+  })
+  advisories!: Record<string, unknown>[] | null;
+  @ApiProperty({ type: Number, nullable: true, description: "the plan's expected duration, frozen" })
+  expectedDurationSeconds!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'the frozen settings' })
   settings!: Record<string, unknown>;
   @ApiProperty({ type: [RolloutWaveDto] }) waves!: RolloutWaveDto[];

@@ -730,4 +730,152 @@ describe('rollouts driven against real agents', () => {
     expect(aborted.body['state']).toBe('aborted');
     expect(await jobsOf(discarded.id)).toBe(0);
   }, 60_000);
+
+  it('freezes the plan an approver approves and names creator and approvers by their tokens', async () => {
+    await label(['h-04', 'h-05'], 'frozen');
+    const request = {
+      component: 'node_exporter',
+      environment: 'staging',
+      target: { version: '2.0.0' },
+      selector: { labels: 'frozen' },
+      waves: [{ name: 'all', size: '100%', maxParallel: 1, bakeSeconds: 0, failureThreshold: '1' }],
+    };
+    const plan = async () => {
+      const planned = await api('POST', '/api/rollouts/plan', tokens.viewer, request);
+      expect(planned.status, JSON.stringify(planned.body)).toBe(200);
+      return planned.body as unknown as {
+        risk: string;
+        breakingChanges: unknown[];
+        advisories: unknown[];
+        expectedDurationSeconds: number;
+        waves: { hosts: { hostname: string; riskLevel: string | null; warnings: string[] }[] }[];
+      };
+    };
+    const perHost = (
+      hosts: readonly { hostname: string; riskLevel: string | null; warnings: readonly string[] }[],
+    ) =>
+      hosts.map((host) => ({ hostname: host.hostname, riskLevel: host.riskLevel, warnings: host.warnings }));
+    const before = await plan();
+    const rollout = await create(request);
+    expect(rollout).toMatchObject({
+      state: 'awaiting_approval',
+      risk: before.risk,
+      breakingChanges: before.breakingChanges,
+      advisories: before.advisories,
+      expectedDurationSeconds: before.expectedDurationSeconds,
+      createdByName: 'operator',
+      forbidSelfApproval: true,
+    });
+    expect(rollout.risk).not.toBeNull();
+    expect(perHost(hostsOf(rollout))).toEqual(perHost(before.waves.flatMap((wave) => wave.hosts)));
+    expect(hostsOf(rollout).some((host) => host.riskLevel !== null && host.warnings.length > 0)).toBe(true);
+    expect(hostsOf(rollout).map((host) => [host.hostname, host.decision, host.fromVersion])).toEqual([
+      ['h-04', 'manual', '1.7.0'],
+      ['h-05', 'manual', '1.7.0'],
+    ]);
+
+    // What discovery would bring later: a breaking change in 2.0.0, an advisory, a release that now
+    // looks brand new. A plan made now differs; the rollout keeps what was approved.
+    const db = await connectToSchema(environment.schema.target);
+    const changed: (() => Promise<unknown>)[] = [];
+    try {
+      const component = await db.query<{ id: string }>(
+        `SELECT id::text AS id FROM components WHERE name = $1`,
+        ['node_exporter'],
+      );
+      const componentId = component.rows[0]?.id ?? '';
+      await db.query(
+        `INSERT INTO breaking_changes (id, component_id, version, description)
+         VALUES (gen_random_uuid(), $1, '2.0.0', 'frozen-test: flags renamed')`,
+        [componentId],
+      );
+      changed.push(() => db.query(`DELETE FROM breaking_changes WHERE description LIKE 'frozen-test:%'`));
+      await db.query(
+        `INSERT INTO advisories (id, component_id, external_id, severity, summary, affected)
+         VALUES (gen_random_uuid(), $1, 'GHSA-frozen-test', 'high', 'frozen-test advisory', '[]')`,
+        [componentId],
+      );
+      changed.push(() => db.query(`DELETE FROM advisories WHERE external_id = 'GHSA-frozen-test'`));
+      const published = await db.query<{ published_at: Date | null }>(
+        `SELECT published_at FROM releases WHERE component_id = $1 AND version = '2.0.0'`,
+        [componentId],
+      );
+      await db.query(
+        `UPDATE releases SET published_at = now() WHERE component_id = $1 AND version = '2.0.0'`,
+        [componentId],
+      );
+      changed.push(() =>
+        db.query(`UPDATE releases SET published_at = $2 WHERE component_id = $1 AND version = '2.0.0'`, [
+          componentId,
+          published.rows[0]?.published_at ?? null,
+        ]),
+      );
+      const after = await plan();
+      expect(after.breakingChanges).toContainEqual({
+        version: '2.0.0',
+        description: 'frozen-test: flags renamed',
+      });
+      expect(after.advisories).toContainEqual(expect.objectContaining({ id: 'GHSA-frozen-test' }));
+      // With an advisory source now known, the hosts' warnings change too.
+      expect(perHost(after.waves.flatMap((wave) => wave.hosts))).not.toEqual(perHost(hostsOf(rollout)));
+
+      const first = await api('POST', `/api/rollouts/${rollout.id}/approve`, tokens.approver2, {
+        comment: 'ok',
+      });
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const rejected = await api('POST', `/api/rollouts/${rollout.id}/reject`, tokens.admin, {
+        comment: 'no',
+      });
+      expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+      const shown = await view(rollout.id);
+      expect(shown).toMatchObject({
+        state: 'aborted',
+        risk: rollout.risk,
+        breakingChanges: rollout.breakingChanges,
+        advisories: rollout.advisories,
+        expectedDurationSeconds: rollout.expectedDurationSeconds,
+        createdByName: 'operator',
+      });
+      expect(shown.breakingChanges).not.toContainEqual(expect.objectContaining({ version: '2.0.0' }));
+      expect(perHost(hostsOf(shown))).toEqual(perHost(hostsOf(rollout)));
+      expect(shown.approvals.map((approval) => [approval.decision, approval.actorName])).toEqual([
+        ['approve', 'approver-2'],
+        ['reject', 'admin'],
+      ]);
+      // The list resolves names too (one lookup for the page).
+      const listed = (await api('GET', '/api/rollouts?limit=100', tokens.viewer)).body[
+        'items'
+      ] as RolloutView[];
+      expect(listed.find((item) => item.id === rollout.id)).toMatchObject({
+        createdByName: 'operator',
+        approvals: [{ actorName: 'approver-2' }, { actorName: 'admin' }],
+      });
+
+      // A rollout stored before plans were frozen (or by the control plane itself) still reads.
+      await db.query(
+        `UPDATE rollouts SET risk = NULL, breaking_changes = NULL, advisories = NULL,
+           expected_duration_seconds = NULL, created_by = 'control-plane' WHERE id = $1`,
+        [rollout.id],
+      );
+      await db.query(`UPDATE rollout_hosts SET risk_level = NULL, warnings = DEFAULT WHERE rollout_id = $1`, [
+        rollout.id,
+      ]);
+      const old = await view(rollout.id);
+      expect(old).toMatchObject({
+        createdBy: 'control-plane',
+        createdByName: null,
+        risk: null,
+        breakingChanges: null,
+        advisories: null,
+        expectedDurationSeconds: null,
+      });
+      expect(perHost(hostsOf(old))).toEqual([
+        { hostname: 'h-04', riskLevel: null, warnings: [] },
+        { hostname: 'h-05', riskLevel: null, warnings: [] },
+      ]);
+    } finally {
+      for (const undo of changed.reverse()) await undo();
+      await db.end();
+    }
+  }, 60_000);
 });

@@ -11,6 +11,8 @@ import type { Actor, Page } from '../audit/audit-event.ts';
 import { JobRepository } from '../jobs/job.repository.ts';
 import { NOTIFIER, type Notifier } from '../notifications/notification-event.ts';
 import type {
+  Advisory,
+  BreakingChange,
   RolloutFilter,
   RolloutSettings,
   RolloutState,
@@ -41,12 +43,19 @@ export interface NewRollout {
   readonly forbidSelfApproval: boolean;
   /** The plan asks for approvals before the start: where the rollout goes now, or once submitted. */
   readonly approvalBeforeStart: boolean;
+  /** The plan's verdict, frozen so approvers see what will run, not a plan made again later. */
+  readonly risk: string;
+  readonly breakingChanges: readonly BreakingChange[];
+  readonly advisories: readonly Advisory[];
+  readonly expectedDurationSeconds: number;
   readonly waves: readonly {
     readonly hosts: readonly {
       readonly hostId: string;
       readonly hostname: string;
       readonly decision: string;
       readonly currentVersion: string | null;
+      readonly riskLevel: string | null;
+      readonly warnings: readonly string[];
       /** Skipped from the start (already at the target, refused by policy): with why. */
       readonly skipped: string | null;
     }[];
@@ -73,7 +82,12 @@ const viewInclude = {
 
 type RolloutRow = Prisma.RolloutGetPayload<{ include: typeof viewInclude }>;
 
-function toView(row: RolloutRow): RolloutView {
+/** Every API token id a page of rollouts names (creators, approvers): resolved in one query. */
+function actorIdsOf(rows: readonly RolloutRow[]): string[] {
+  return rows.flatMap((row) => [row.createdBy, ...row.approvals.map((approval) => approval.actor)]);
+}
+
+function toView(row: RolloutRow, names: ReadonlyMap<string, string>): RolloutView {
   return {
     id: row.id,
     component: row.componentName,
@@ -83,16 +97,23 @@ function toView(row: RolloutRow): RolloutView {
     currentWave: row.currentWave,
     reason: row.reason,
     createdBy: row.createdBy,
+    createdByName: names.get(row.createdBy) ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     requiredApprovals: row.requiredApprovals,
+    forbidSelfApproval: row.forbidSelfApproval,
     approvals: row.approvals.map((approval) => ({
       actor: approval.actor,
+      actorName: names.get(approval.actor) ?? null,
       decision: approval.decision,
       comment: approval.comment,
       at: approval.createdAt.toISOString(),
       wave: approval.waveIndex,
     })),
+    risk: row.risk,
+    breakingChanges: row.breakingChanges as unknown as BreakingChange[] | null,
+    advisories: row.advisories as unknown as Advisory[] | null,
+    expectedDurationSeconds: row.expectedDurationSeconds,
     settings: row.settings as unknown as RolloutSettings,
     waves: row.waves.map((wave) => ({
       index: wave.waveIndex,
@@ -111,6 +132,10 @@ function toView(row: RolloutRow): RolloutView {
           state: host.state,
           jobId: host.jobId,
           message: host.message,
+          decision: host.decision,
+          fromVersion: host.fromVersion,
+          riskLevel: host.riskLevel,
+          warnings: host.warnings,
         })),
     })),
   };
@@ -183,6 +208,17 @@ export class RolloutRepository {
           forbidSelfApproval: rollout.forbidSelfApproval,
           approvalBeforeStart: rollout.approvalBeforeStart,
           rollbackOnAbort: rollout.settings.rollbackOnAbort,
+          risk: rollout.risk,
+          breakingChanges: rollout.breakingChanges.map((change) => ({
+            version: change.version,
+            description: change.description,
+          })),
+          advisories: rollout.advisories.map((advisory) => ({
+            id: advisory.id,
+            severity: advisory.severity,
+            summary: advisory.summary,
+          })),
+          expectedDurationSeconds: rollout.expectedDurationSeconds,
           createdBy: actor.id,
           createdAt: now,
           updatedAt: now,
@@ -214,6 +250,8 @@ export class RolloutRepository {
             state: host.skipped === null ? ('pending' as const) : ('skipped' as const),
             decision: host.decision,
             fromVersion: host.currentVersion,
+            riskLevel: host.riskLevel,
+            warnings: [...host.warnings],
             message: host.skipped ?? '',
             updatedAt: now,
           })),
@@ -248,7 +286,8 @@ export class RolloutRepository {
 
   async find(id: string): Promise<RolloutView | null> {
     const row = await this.prisma.rollout.findUnique({ where: { id }, include: viewInclude });
-    return row === null ? null : toView(row);
+    if (row === null) return null;
+    return toView(row, await this.audit.tokenNames(actorIdsOf([row])));
   }
 
   async list(filter: RolloutFilter): Promise<Page<RolloutView>> {
@@ -262,7 +301,9 @@ export class RolloutRepository {
       take: filter.limit + 1,
       include: viewInclude,
     });
-    const items = rows.slice(0, filter.limit).map(toView);
+    const page = rows.slice(0, filter.limit);
+    const names = await this.audit.tokenNames(actorIdsOf(page));
+    const items = page.map((row) => toView(row, names));
     const last = items.at(-1);
     return {
       items,

@@ -236,12 +236,18 @@ export class RolloutService {
         requiredApprovals: plan.requiredApprovals,
         forbidSelfApproval: plan.forbidSelfApproval,
         approvalBeforeStart: plan.approvalBeforeStart,
+        risk: plan.risk,
+        breakingChanges: plan.breakingChanges,
+        advisories: plan.advisories,
+        expectedDurationSeconds: plan.expectedDurationSeconds,
         waves: plan.waves.map((wave) => ({
           hosts: wave.hosts.map((host) => ({
             hostId: host.hostId,
             hostname: host.hostname,
             decision: host.decision,
             currentVersion: host.currentVersion,
+            riskLevel: host.riskLevel,
+            warnings: host.warnings,
             skipped:
               host.decision === 'skip' || host.decision === 'reject' ? (host.message ?? host.decision) : null,
           })),

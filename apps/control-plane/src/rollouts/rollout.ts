@@ -128,6 +128,17 @@ export interface WavePlan extends WaveSettings {
   readonly expectedDurationSeconds: number;
 }
 
+export interface BreakingChange {
+  readonly version: string;
+  readonly description: string;
+}
+
+export interface Advisory {
+  readonly id: string;
+  readonly severity: string;
+  readonly summary: string;
+}
+
 export interface RolloutPlan {
   readonly component: string;
   readonly environment: string;
@@ -136,12 +147,8 @@ export interface RolloutPlan {
   readonly waves: readonly WavePlan[];
   /** The highest risk among the hosts' decisions. */
   readonly risk: string;
-  readonly breakingChanges: readonly { readonly version: string; readonly description: string }[];
-  readonly advisories: readonly {
-    readonly id: string;
-    readonly severity: string;
-    readonly summary: string;
-  }[];
+  readonly breakingChanges: readonly BreakingChange[];
+  readonly advisories: readonly Advisory[];
   readonly expectedDurationSeconds: number;
   readonly requiredApprovals: number;
   /** The approvals are asked for before it starts (else for the second wave, once the first is healthy). */
@@ -163,6 +170,13 @@ export interface RolloutHostView {
   readonly state: RolloutHostState;
   readonly jobId: string | null;
   readonly message: string;
+  /** Frozen from the plan: skip | reject | auto | recommend | manual. */
+  readonly decision: string;
+  /** The version installed when the rollout was planned. */
+  readonly fromVersion: string | null;
+  /** Frozen from the plan: the policy decision's risk and warnings for this host. */
+  readonly riskLevel: string | null;
+  readonly warnings: readonly string[];
 }
 
 export interface RolloutWaveView {
@@ -179,6 +193,8 @@ export interface RolloutWaveView {
 
 export interface RolloutApprovalView {
   readonly actor: string;
+  /** The approver's API token name, read now; null when the token is gone or the id names no token. */
+  readonly actorName: string | null;
   readonly decision: 'approve' | 'reject';
   readonly comment: string;
   readonly at: string;
@@ -194,10 +210,21 @@ export interface RolloutView {
   readonly currentWave: number;
   readonly reason: string | null;
   readonly createdBy: string;
+  /** The creator's API token name, read now; null when unknown (the system actor, a deleted token). */
+  readonly createdByName: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly requiredApprovals: number;
+  readonly forbidSelfApproval: boolean;
   readonly approvals: readonly RolloutApprovalView[];
+  /**
+   * The plan as it was at creation, which is what approvers approve: null on rollouts created
+   * before plans were frozen.
+   */
+  readonly risk: string | null;
+  readonly breakingChanges: readonly BreakingChange[] | null;
+  readonly advisories: readonly Advisory[] | null;
+  readonly expectedDurationSeconds: number | null;
   readonly settings: RolloutSettings;
   readonly waves: readonly RolloutWaveView[];
 }

@@ -29,12 +29,14 @@ export type AggregateRollout = {
 export type RolloutAvgAggregateOutputType = {
   currentWave: number | null
   requiredApprovals: number | null
+  expectedDurationSeconds: number | null
   revision: number | null
 }
 
 export type RolloutSumAggregateOutputType = {
   currentWave: number | null
   requiredApprovals: number | null
+  expectedDurationSeconds: number | null
   revision: number | null
 }
 
@@ -50,6 +52,8 @@ export type RolloutMinAggregateOutputType = {
   forbidSelfApproval: boolean | null
   approvalBeforeStart: boolean | null
   rollbackOnAbort: boolean | null
+  risk: string | null
+  expectedDurationSeconds: number | null
   nextCheckAt: Date | null
   revision: number | null
   createdBy: string | null
@@ -71,6 +75,8 @@ export type RolloutMaxAggregateOutputType = {
   forbidSelfApproval: boolean | null
   approvalBeforeStart: boolean | null
   rollbackOnAbort: boolean | null
+  risk: string | null
+  expectedDurationSeconds: number | null
   nextCheckAt: Date | null
   revision: number | null
   createdBy: string | null
@@ -95,6 +101,10 @@ export type RolloutCountAggregateOutputType = {
   forbidSelfApproval: number
   approvalBeforeStart: number
   rollbackOnAbort: number
+  risk: number
+  breakingChanges: number
+  advisories: number
+  expectedDurationSeconds: number
   nextCheckAt: number
   revision: number
   createdBy: number
@@ -109,12 +119,14 @@ export type RolloutCountAggregateOutputType = {
 export type RolloutAvgAggregateInputType = {
   currentWave?: true
   requiredApprovals?: true
+  expectedDurationSeconds?: true
   revision?: true
 }
 
 export type RolloutSumAggregateInputType = {
   currentWave?: true
   requiredApprovals?: true
+  expectedDurationSeconds?: true
   revision?: true
 }
 
@@ -130,6 +142,8 @@ export type RolloutMinAggregateInputType = {
   forbidSelfApproval?: true
   approvalBeforeStart?: true
   rollbackOnAbort?: true
+  risk?: true
+  expectedDurationSeconds?: true
   nextCheckAt?: true
   revision?: true
   createdBy?: true
@@ -151,6 +165,8 @@ export type RolloutMaxAggregateInputType = {
   forbidSelfApproval?: true
   approvalBeforeStart?: true
   rollbackOnAbort?: true
+  risk?: true
+  expectedDurationSeconds?: true
   nextCheckAt?: true
   revision?: true
   createdBy?: true
@@ -175,6 +191,10 @@ export type RolloutCountAggregateInputType = {
   forbidSelfApproval?: true
   approvalBeforeStart?: true
   rollbackOnAbort?: true
+  risk?: true
+  breakingChanges?: true
+  advisories?: true
+  expectedDurationSeconds?: true
   nextCheckAt?: true
   revision?: true
   createdBy?: true
@@ -286,6 +306,10 @@ export type RolloutGroupByOutputType = {
   forbidSelfApproval: boolean
   approvalBeforeStart: boolean
   rollbackOnAbort: boolean
+  risk: string | null
+  breakingChanges: runtime.JsonValue | null
+  advisories: runtime.JsonValue | null
+  expectedDurationSeconds: number | null
   nextCheckAt: Date | null
   revision: number
   createdBy: string
@@ -333,6 +357,10 @@ export type RolloutWhereInput = {
   forbidSelfApproval?: Prisma.BoolFilter<"Rollout"> | boolean
   approvalBeforeStart?: Prisma.BoolFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolFilter<"Rollout"> | boolean
+  risk?: Prisma.StringNullableFilter<"Rollout"> | string | null
+  breakingChanges?: Prisma.JsonNullableFilter<"Rollout">
+  advisories?: Prisma.JsonNullableFilter<"Rollout">
+  expectedDurationSeconds?: Prisma.IntNullableFilter<"Rollout"> | number | null
   nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
   createdBy?: Prisma.StringFilter<"Rollout"> | string
@@ -361,6 +389,10 @@ export type RolloutOrderByWithRelationInput = {
   forbidSelfApproval?: Prisma.SortOrder
   approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
+  risk?: Prisma.SortOrderInput | Prisma.SortOrder
+  breakingChanges?: Prisma.SortOrderInput | Prisma.SortOrder
+  advisories?: Prisma.SortOrderInput | Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
@@ -392,6 +424,10 @@ export type RolloutWhereUniqueInput = Prisma.AtLeast<{
   forbidSelfApproval?: Prisma.BoolFilter<"Rollout"> | boolean
   approvalBeforeStart?: Prisma.BoolFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolFilter<"Rollout"> | boolean
+  risk?: Prisma.StringNullableFilter<"Rollout"> | string | null
+  breakingChanges?: Prisma.JsonNullableFilter<"Rollout">
+  advisories?: Prisma.JsonNullableFilter<"Rollout">
+  expectedDurationSeconds?: Prisma.IntNullableFilter<"Rollout"> | number | null
   nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
   createdBy?: Prisma.StringFilter<"Rollout"> | string
@@ -420,6 +456,10 @@ export type RolloutOrderByWithAggregationInput = {
   forbidSelfApproval?: Prisma.SortOrder
   approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
+  risk?: Prisma.SortOrderInput | Prisma.SortOrder
+  breakingChanges?: Prisma.SortOrderInput | Prisma.SortOrder
+  advisories?: Prisma.SortOrderInput | Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
@@ -452,6 +492,10 @@ export type RolloutScalarWhereWithAggregatesInput = {
   forbidSelfApproval?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
   approvalBeforeStart?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
   rollbackOnAbort?: Prisma.BoolWithAggregatesFilter<"Rollout"> | boolean
+  risk?: Prisma.StringNullableWithAggregatesFilter<"Rollout"> | string | null
+  breakingChanges?: Prisma.JsonNullableWithAggregatesFilter<"Rollout">
+  advisories?: Prisma.JsonNullableWithAggregatesFilter<"Rollout">
+  expectedDurationSeconds?: Prisma.IntNullableWithAggregatesFilter<"Rollout"> | number | null
   nextCheckAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntWithAggregatesFilter<"Rollout"> | number
   createdBy?: Prisma.StringWithAggregatesFilter<"Rollout"> | string
@@ -476,6 +520,10 @@ export type RolloutCreateInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -504,6 +552,10 @@ export type RolloutUncheckedCreateInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -532,6 +584,10 @@ export type RolloutUpdateInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -560,6 +616,10 @@ export type RolloutUncheckedUpdateInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -588,6 +648,10 @@ export type RolloutCreateManyInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -612,6 +676,10 @@ export type RolloutUpdateManyMutationInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -636,6 +704,10 @@ export type RolloutUncheckedUpdateManyInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -665,6 +737,10 @@ export type RolloutCountOrderByAggregateInput = {
   forbidSelfApproval?: Prisma.SortOrder
   approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
+  risk?: Prisma.SortOrder
+  breakingChanges?: Prisma.SortOrder
+  advisories?: Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
@@ -677,6 +753,7 @@ export type RolloutCountOrderByAggregateInput = {
 export type RolloutAvgOrderByAggregateInput = {
   currentWave?: Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrder
   revision?: Prisma.SortOrder
 }
 
@@ -692,6 +769,8 @@ export type RolloutMaxOrderByAggregateInput = {
   forbidSelfApproval?: Prisma.SortOrder
   approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
+  risk?: Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
@@ -713,6 +792,8 @@ export type RolloutMinOrderByAggregateInput = {
   forbidSelfApproval?: Prisma.SortOrder
   approvalBeforeStart?: Prisma.SortOrder
   rollbackOnAbort?: Prisma.SortOrder
+  risk?: Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrder
   nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
@@ -725,6 +806,7 @@ export type RolloutMinOrderByAggregateInput = {
 export type RolloutSumOrderByAggregateInput = {
   currentWave?: Prisma.SortOrder
   requiredApprovals?: Prisma.SortOrder
+  expectedDurationSeconds?: Prisma.SortOrder
   revision?: Prisma.SortOrder
 }
 
@@ -751,6 +833,14 @@ export type RolloutUpdateOneWithoutJobsNestedInput = {
 
 export type EnumRolloutStateFieldUpdateOperationsInput = {
   set?: $Enums.RolloutState
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type RolloutCreateNestedOneWithoutWavesInput = {
@@ -810,6 +900,10 @@ export type RolloutCreateWithoutJobsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -837,6 +931,10 @@ export type RolloutUncheckedCreateWithoutJobsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -880,6 +978,10 @@ export type RolloutUpdateWithoutJobsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -907,6 +1009,10 @@ export type RolloutUncheckedUpdateWithoutJobsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -934,6 +1040,10 @@ export type RolloutCreateWithoutWavesInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -961,6 +1071,10 @@ export type RolloutUncheckedCreateWithoutWavesInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -1004,6 +1118,10 @@ export type RolloutUpdateWithoutWavesInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1031,6 +1149,10 @@ export type RolloutUncheckedUpdateWithoutWavesInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1058,6 +1180,10 @@ export type RolloutCreateWithoutHostsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -1085,6 +1211,10 @@ export type RolloutUncheckedCreateWithoutHostsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -1128,6 +1258,10 @@ export type RolloutUpdateWithoutHostsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1155,6 +1289,10 @@ export type RolloutUncheckedUpdateWithoutHostsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1182,6 +1320,10 @@ export type RolloutCreateWithoutApprovalsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -1209,6 +1351,10 @@ export type RolloutUncheckedCreateWithoutApprovalsInput = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: number | null
   nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
@@ -1252,6 +1398,10 @@ export type RolloutUpdateWithoutApprovalsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1279,6 +1429,10 @@ export type RolloutUncheckedUpdateWithoutApprovalsInput = {
   forbidSelfApproval?: Prisma.BoolFieldUpdateOperationsInput | boolean
   approvalBeforeStart?: Prisma.BoolFieldUpdateOperationsInput | boolean
   rollbackOnAbort?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  risk?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1364,6 +1518,10 @@ export type RolloutSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: boolean
+  breakingChanges?: boolean
+  advisories?: boolean
+  expectedDurationSeconds?: boolean
   nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
@@ -1393,6 +1551,10 @@ export type RolloutSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: boolean
+  breakingChanges?: boolean
+  advisories?: boolean
+  expectedDurationSeconds?: boolean
   nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
@@ -1417,6 +1579,10 @@ export type RolloutSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: boolean
+  breakingChanges?: boolean
+  advisories?: boolean
+  expectedDurationSeconds?: boolean
   nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
@@ -1441,6 +1607,10 @@ export type RolloutSelectScalar = {
   forbidSelfApproval?: boolean
   approvalBeforeStart?: boolean
   rollbackOnAbort?: boolean
+  risk?: boolean
+  breakingChanges?: boolean
+  advisories?: boolean
+  expectedDurationSeconds?: boolean
   nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
@@ -1450,7 +1620,7 @@ export type RolloutSelectScalar = {
   finishedAt?: boolean
 }
 
-export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "approvalBeforeStart" | "rollbackOnAbort" | "nextCheckAt" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
+export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "approvalBeforeStart" | "rollbackOnAbort" | "risk" | "breakingChanges" | "advisories" | "expectedDurationSeconds" | "nextCheckAt" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
 export type RolloutInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   waves?: boolean | Prisma.Rollout$wavesArgs<ExtArgs>
   hosts?: boolean | Prisma.Rollout$hostsArgs<ExtArgs>
@@ -1502,6 +1672,20 @@ export type $RolloutPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
      * Rollback hosts upgraded by this rollout once it is aborted; set by the abort request or settings.
      */
     rollbackOnAbort: boolean
+    /**
+     * The plan frozen at creation (what approvers approve); null on rollouts created before it was kept.
+     * The highest risk among the hosts' decisions.
+     */
+    risk: string | null
+    /**
+     * [{ version, description }] crossed by some host's move.
+     */
+    breakingChanges: runtime.JsonValue | null
+    /**
+     * [{ id, severity, summary }] stored for the component when planned.
+     */
+    advisories: runtime.JsonValue | null
+    expectedDurationSeconds: number | null
     /**
      * When the driver should look at this rollout again (bake end, guard retry, offline deadline).
      */
@@ -1956,6 +2140,10 @@ export interface RolloutFieldRefs {
   readonly forbidSelfApproval: Prisma.FieldRef<"Rollout", 'Boolean'>
   readonly approvalBeforeStart: Prisma.FieldRef<"Rollout", 'Boolean'>
   readonly rollbackOnAbort: Prisma.FieldRef<"Rollout", 'Boolean'>
+  readonly risk: Prisma.FieldRef<"Rollout", 'String'>
+  readonly breakingChanges: Prisma.FieldRef<"Rollout", 'Json'>
+  readonly advisories: Prisma.FieldRef<"Rollout", 'Json'>
+  readonly expectedDurationSeconds: Prisma.FieldRef<"Rollout", 'Int'>
   readonly nextCheckAt: Prisma.FieldRef<"Rollout", 'DateTime'>
   readonly revision: Prisma.FieldRef<"Rollout", 'Int'>
   readonly createdBy: Prisma.FieldRef<"Rollout", 'String'>

@@ -447,14 +447,6 @@ export type RolloutApprovalUncheckedUpdateManyWithoutRolloutNestedInput = {
   deleteMany?: Prisma.RolloutApprovalScalarWhereInput | Prisma.RolloutApprovalScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type EnumApprovalDecisionFieldUpdateOperationsInput = {
   set?: $Enums.ApprovalDecision
 }

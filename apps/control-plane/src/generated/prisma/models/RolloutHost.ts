@@ -48,6 +48,7 @@ export type RolloutHostMinAggregateOutputType = {
   state: $Enums.RolloutHostState | null
   decision: string | null
   fromVersion: string | null
+  riskLevel: string | null
   jobId: string | null
   revertJobId: string | null
   attempts: number | null
@@ -68,6 +69,7 @@ export type RolloutHostMaxAggregateOutputType = {
   state: $Enums.RolloutHostState | null
   decision: string | null
   fromVersion: string | null
+  riskLevel: string | null
   jobId: string | null
   revertJobId: string | null
   attempts: number | null
@@ -88,6 +90,8 @@ export type RolloutHostCountAggregateOutputType = {
   state: number
   decision: number
   fromVersion: number
+  riskLevel: number
+  warnings: number
   jobId: number
   revertJobId: number
   attempts: number
@@ -122,6 +126,7 @@ export type RolloutHostMinAggregateInputType = {
   state?: true
   decision?: true
   fromVersion?: true
+  riskLevel?: true
   jobId?: true
   revertJobId?: true
   attempts?: true
@@ -142,6 +147,7 @@ export type RolloutHostMaxAggregateInputType = {
   state?: true
   decision?: true
   fromVersion?: true
+  riskLevel?: true
   jobId?: true
   revertJobId?: true
   attempts?: true
@@ -162,6 +168,8 @@ export type RolloutHostCountAggregateInputType = {
   state?: true
   decision?: true
   fromVersion?: true
+  riskLevel?: true
+  warnings?: true
   jobId?: true
   revertJobId?: true
   attempts?: true
@@ -269,6 +277,8 @@ export type RolloutHostGroupByOutputType = {
   state: $Enums.RolloutHostState
   decision: string
   fromVersion: string | null
+  riskLevel: string | null
+  warnings: string[]
   jobId: string | null
   revertJobId: string | null
   attempts: number
@@ -312,6 +322,8 @@ export type RolloutHostWhereInput = {
   state?: Prisma.EnumRolloutHostStateFilter<"RolloutHost"> | $Enums.RolloutHostState
   decision?: Prisma.StringFilter<"RolloutHost"> | string
   fromVersion?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  riskLevel?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  warnings?: Prisma.StringNullableListFilter<"RolloutHost">
   jobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   revertJobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   attempts?: Prisma.IntFilter<"RolloutHost"> | number
@@ -334,6 +346,8 @@ export type RolloutHostOrderByWithRelationInput = {
   state?: Prisma.SortOrder
   decision?: Prisma.SortOrder
   fromVersion?: Prisma.SortOrderInput | Prisma.SortOrder
+  riskLevel?: Prisma.SortOrderInput | Prisma.SortOrder
+  warnings?: Prisma.SortOrder
   jobId?: Prisma.SortOrderInput | Prisma.SortOrder
   revertJobId?: Prisma.SortOrderInput | Prisma.SortOrder
   attempts?: Prisma.SortOrder
@@ -360,6 +374,8 @@ export type RolloutHostWhereUniqueInput = Prisma.AtLeast<{
   state?: Prisma.EnumRolloutHostStateFilter<"RolloutHost"> | $Enums.RolloutHostState
   decision?: Prisma.StringFilter<"RolloutHost"> | string
   fromVersion?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  riskLevel?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  warnings?: Prisma.StringNullableListFilter<"RolloutHost">
   jobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   revertJobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   attempts?: Prisma.IntFilter<"RolloutHost"> | number
@@ -382,6 +398,8 @@ export type RolloutHostOrderByWithAggregationInput = {
   state?: Prisma.SortOrder
   decision?: Prisma.SortOrder
   fromVersion?: Prisma.SortOrderInput | Prisma.SortOrder
+  riskLevel?: Prisma.SortOrderInput | Prisma.SortOrder
+  warnings?: Prisma.SortOrder
   jobId?: Prisma.SortOrderInput | Prisma.SortOrder
   revertJobId?: Prisma.SortOrderInput | Prisma.SortOrder
   attempts?: Prisma.SortOrder
@@ -410,6 +428,8 @@ export type RolloutHostScalarWhereWithAggregatesInput = {
   state?: Prisma.EnumRolloutHostStateWithAggregatesFilter<"RolloutHost"> | $Enums.RolloutHostState
   decision?: Prisma.StringWithAggregatesFilter<"RolloutHost"> | string
   fromVersion?: Prisma.StringNullableWithAggregatesFilter<"RolloutHost"> | string | null
+  riskLevel?: Prisma.StringNullableWithAggregatesFilter<"RolloutHost"> | string | null
+  warnings?: Prisma.StringNullableListFilter<"RolloutHost">
   jobId?: Prisma.UuidNullableWithAggregatesFilter<"RolloutHost"> | string | null
   revertJobId?: Prisma.UuidNullableWithAggregatesFilter<"RolloutHost"> | string | null
   attempts?: Prisma.IntWithAggregatesFilter<"RolloutHost"> | number
@@ -428,6 +448,8 @@ export type RolloutHostCreateInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -450,6 +472,8 @@ export type RolloutHostUncheckedCreateInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -468,6 +492,8 @@ export type RolloutHostUpdateInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -490,6 +516,8 @@ export type RolloutHostUncheckedUpdateInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -510,6 +538,8 @@ export type RolloutHostCreateManyInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -528,6 +558,8 @@ export type RolloutHostUpdateManyMutationInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -548,6 +580,8 @@ export type RolloutHostUncheckedUpdateManyInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -583,6 +617,8 @@ export type RolloutHostCountOrderByAggregateInput = {
   state?: Prisma.SortOrder
   decision?: Prisma.SortOrder
   fromVersion?: Prisma.SortOrder
+  riskLevel?: Prisma.SortOrder
+  warnings?: Prisma.SortOrder
   jobId?: Prisma.SortOrder
   revertJobId?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
@@ -609,6 +645,7 @@ export type RolloutHostMaxOrderByAggregateInput = {
   state?: Prisma.SortOrder
   decision?: Prisma.SortOrder
   fromVersion?: Prisma.SortOrder
+  riskLevel?: Prisma.SortOrder
   jobId?: Prisma.SortOrder
   revertJobId?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
@@ -629,6 +666,7 @@ export type RolloutHostMinOrderByAggregateInput = {
   state?: Prisma.SortOrder
   decision?: Prisma.SortOrder
   fromVersion?: Prisma.SortOrder
+  riskLevel?: Prisma.SortOrder
   jobId?: Prisma.SortOrder
   revertJobId?: Prisma.SortOrder
   attempts?: Prisma.SortOrder
@@ -729,8 +767,17 @@ export type RolloutHostUncheckedUpdateManyWithoutRolloutNestedInput = {
   deleteMany?: Prisma.RolloutHostScalarWhereInput | Prisma.RolloutHostScalarWhereInput[]
 }
 
+export type RolloutHostCreatewarningsInput = {
+  set: string[]
+}
+
 export type EnumRolloutHostStateFieldUpdateOperationsInput = {
   set?: $Enums.RolloutHostState
+}
+
+export type RolloutHostUpdatewarningsInput = {
+  set?: string[]
+  push?: string | string[]
 }
 
 export type RolloutHostCreateWithoutHostInput = {
@@ -741,6 +788,8 @@ export type RolloutHostCreateWithoutHostInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -761,6 +810,8 @@ export type RolloutHostUncheckedCreateWithoutHostInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -810,6 +861,8 @@ export type RolloutHostScalarWhereInput = {
   state?: Prisma.EnumRolloutHostStateFilter<"RolloutHost"> | $Enums.RolloutHostState
   decision?: Prisma.StringFilter<"RolloutHost"> | string
   fromVersion?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  riskLevel?: Prisma.StringNullableFilter<"RolloutHost"> | string | null
+  warnings?: Prisma.StringNullableListFilter<"RolloutHost">
   jobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   revertJobId?: Prisma.UuidNullableFilter<"RolloutHost"> | string | null
   attempts?: Prisma.IntFilter<"RolloutHost"> | number
@@ -828,6 +881,8 @@ export type RolloutHostCreateWithoutRolloutInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -848,6 +903,8 @@ export type RolloutHostUncheckedCreateWithoutRolloutInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -893,6 +950,8 @@ export type RolloutHostCreateManyHostInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -911,6 +970,8 @@ export type RolloutHostUpdateWithoutHostInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -931,6 +992,8 @@ export type RolloutHostUncheckedUpdateWithoutHostInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -950,6 +1013,8 @@ export type RolloutHostUncheckedUpdateManyWithoutHostInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -969,6 +1034,8 @@ export type RolloutHostCreateManyRolloutInput = {
   state?: $Enums.RolloutHostState
   decision: string
   fromVersion?: string | null
+  riskLevel?: string | null
+  warnings?: Prisma.RolloutHostCreatewarningsInput | string[]
   jobId?: string | null
   revertJobId?: string | null
   attempts?: number
@@ -987,6 +1054,8 @@ export type RolloutHostUpdateWithoutRolloutInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1007,6 +1076,8 @@ export type RolloutHostUncheckedUpdateWithoutRolloutInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1026,6 +1097,8 @@ export type RolloutHostUncheckedUpdateManyWithoutRolloutInput = {
   state?: Prisma.EnumRolloutHostStateFieldUpdateOperationsInput | $Enums.RolloutHostState
   decision?: Prisma.StringFieldUpdateOperationsInput | string
   fromVersion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  riskLevel?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  warnings?: Prisma.RolloutHostUpdatewarningsInput | string[]
   jobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   revertJobId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   attempts?: Prisma.IntFieldUpdateOperationsInput | number
@@ -1048,6 +1121,8 @@ export type RolloutHostSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   state?: boolean
   decision?: boolean
   fromVersion?: boolean
+  riskLevel?: boolean
+  warnings?: boolean
   jobId?: boolean
   revertJobId?: boolean
   attempts?: boolean
@@ -1070,6 +1145,8 @@ export type RolloutHostSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   state?: boolean
   decision?: boolean
   fromVersion?: boolean
+  riskLevel?: boolean
+  warnings?: boolean
   jobId?: boolean
   revertJobId?: boolean
   attempts?: boolean
@@ -1092,6 +1169,8 @@ export type RolloutHostSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   state?: boolean
   decision?: boolean
   fromVersion?: boolean
+  riskLevel?: boolean
+  warnings?: boolean
   jobId?: boolean
   revertJobId?: boolean
   attempts?: boolean
@@ -1114,6 +1193,8 @@ export type RolloutHostSelectScalar = {
   state?: boolean
   decision?: boolean
   fromVersion?: boolean
+  riskLevel?: boolean
+  warnings?: boolean
   jobId?: boolean
   revertJobId?: boolean
   attempts?: boolean
@@ -1124,7 +1205,7 @@ export type RolloutHostSelectScalar = {
   updatedAt?: boolean
 }
 
-export type RolloutHostOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "rolloutId" | "hostId" | "waveIndex" | "position" | "hostname" | "state" | "decision" | "fromVersion" | "jobId" | "revertJobId" | "attempts" | "message" | "waitingSince" | "dispatchedAt" | "finishedAt" | "updatedAt", ExtArgs["result"]["rolloutHost"]>
+export type RolloutHostOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "rolloutId" | "hostId" | "waveIndex" | "position" | "hostname" | "state" | "decision" | "fromVersion" | "riskLevel" | "warnings" | "jobId" | "revertJobId" | "attempts" | "message" | "waitingSince" | "dispatchedAt" | "finishedAt" | "updatedAt", ExtArgs["result"]["rolloutHost"]>
 export type RolloutHostInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   rollout?: boolean | Prisma.RolloutDefaultArgs<ExtArgs>
   host?: boolean | Prisma.HostDefaultArgs<ExtArgs>
@@ -1163,6 +1244,11 @@ export type $RolloutHostPayload<ExtArgs extends runtime.Types.Extensions.Interna
      * The version installed when the rollout was planned, if any.
      */
     fromVersion: string | null
+    /**
+     * The policy decision's risk and warnings for this host when planned (frozen; what approvers saw).
+     */
+    riskLevel: string | null
+    warnings: string[]
     /**
      * The latest job sent for this host by this rollout (upgrade, or the revert/rollback job).
      */
@@ -1614,6 +1700,8 @@ export interface RolloutHostFieldRefs {
   readonly state: Prisma.FieldRef<"RolloutHost", 'RolloutHostState'>
   readonly decision: Prisma.FieldRef<"RolloutHost", 'String'>
   readonly fromVersion: Prisma.FieldRef<"RolloutHost", 'String'>
+  readonly riskLevel: Prisma.FieldRef<"RolloutHost", 'String'>
+  readonly warnings: Prisma.FieldRef<"RolloutHost", 'String[]'>
   readonly jobId: Prisma.FieldRef<"RolloutHost", 'String'>
   readonly revertJobId: Prisma.FieldRef<"RolloutHost", 'String'>
   readonly attempts: Prisma.FieldRef<"RolloutHost", 'Int'>
