@@ -16,7 +16,9 @@ import {
 interface RolloutView {
   id: string;
   state: string;
-  approvals: { actor: string; decision: string; comment: string }[];
+  risk: string | null;
+  createdByName: string | null;
+  approvals: { actor: string; actorName: string | null; decision: string; comment: string }[];
   waves: { hosts: { hostname: string; state: string }[] }[];
 }
 
@@ -112,13 +114,27 @@ describe('web console', () => {
     const id = rollout(created).id;
     expect(rollout(created).state).toBe('awaiting_approval');
 
+    const frozenRisk = rollout(created).risk;
+    expect(frozenRisk).not.toBeNull();
+    expect(rollout(created).createdByName).toBe('operator-olga');
     const viewer = await logIn('viewer', '/approvals');
+    // The approvals page shows the plan frozen on the rollout: it never plans again.
+    const replans: string[] = [];
+    viewer.on('request', (request) => {
+      if (request.url().includes('/api/rollouts/plan')) replans.push(request.url());
+    });
     const card = viewer.locator(`[data-rollout="${id}"]`);
     await card.waitFor();
+    expect(await card.locator('[data-testid=created-by]').textContent()).toContain(
+      'created by operator-olga',
+    );
+    expect(await card.locator('[data-testid=risk] [data-risk]').getAttribute('data-risk')).toBe(frozenRisk);
+    expect(await card.locator('[data-host=web-1]').textContent()).toContain('1.7.0');
     await card.locator('textarea').fill('looks fine to me');
     await card.getByRole('button', { name: 'Approve' }).click();
     const refusal = card.getByRole('alert');
     await refusal.waitFor();
+    expect(replans).toEqual([]);
     expect(await refusal.textContent()).toMatch(/^403 FORBIDDEN: .*approver.*viewer-vera/);
     const still = rollout(await the().api('viewer', 'GET', `/api/rollouts/${id}`));
     expect(still.state).toBe('awaiting_approval');
@@ -138,6 +154,7 @@ describe('web console', () => {
     const hostStates = await attributes(approver, '[data-wave] [data-host] [data-state]', 'data-state');
     expect(hostStates).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(await approver.textContent('.approvals')).toContain('canary first, go');
+    expect(await approver.textContent('.approvals')).toContain('by approver-abe');
     await approver.close();
 
     const done = rollout(await the().api('viewer', 'GET', `/api/rollouts/${id}`));

@@ -5,7 +5,7 @@ import { followEventStream } from './event-stream.ts';
 import { ApprovalForm, RolloutControls } from './rollout-actions.tsx';
 import type { Me, Rollout } from './types.ts';
 import { useLoad } from './use-load.ts';
-import { Badge, ErrorBox, formatTime, Link, StateBadge } from './widgets.tsx';
+import { ActorName, Badge, ErrorBox, formatTime, Link, RiskBadge, StateBadge } from './widgets.tsx';
 
 export function RolloutsPage({ me, id }: { me: Me; id: string | undefined }) {
   return id === undefined ? <RolloutList /> : <RolloutDetail me={me} id={id} />;
@@ -78,7 +78,8 @@ function RolloutList() {
                   {done}/{hosts.length} hosts
                 </td>
                 <td>
-                  {formatTime(rollout.createdAt)} by {rollout.createdBy}
+                  {formatTime(rollout.createdAt)} by{' '}
+                  <ActorName id={rollout.createdBy} name={rollout.createdByName} />
                 </td>
               </tr>
             );
@@ -147,9 +148,22 @@ function RolloutDetail({ me, id }: { me: Me; id: string }) {
               <StateBadge state={rollout.state} />
             </span>{' '}
             <span className="muted">
-              in {rollout.environment} · created by {rollout.createdBy} · updated{' '}
+              in {rollout.environment} · created by{' '}
+              <ActorName id={rollout.createdBy} name={rollout.createdByName} /> · updated{' '}
               {formatTime(rollout.updatedAt)}
             </span>
+          </p>
+          <p className="muted small">
+            risk when planned{' '}
+            <span data-testid="risk">
+              <RiskBadge risk={rollout.risk} missing="not recorded" />
+            </span>
+            {(rollout.breakingChanges ?? []).map((change) => (
+              <span key={`${change.version}-${change.description}`}>
+                {' '}
+                · <Badge tone="bad">breaking</Badge> {change.version}: {change.description}
+              </span>
+            ))}
           </p>
           {rollout.reason !== null && rollout.reason !== '' && <p className="muted">{rollout.reason}</p>}
           {rollout.state === 'awaiting_approval' && (
@@ -161,7 +175,7 @@ function RolloutDetail({ me, id }: { me: Me; id: string }) {
               {rollout.approvals.map((approval) => (
                 <li key={`${approval.actor}-${approval.at}`}>
                   <Badge tone={approval.decision === 'approve' ? 'good' : 'bad'}>{approval.decision}</Badge>{' '}
-                  by {approval.actor} at {formatTime(approval.at)}
+                  by <ActorName id={approval.actor} name={approval.actorName} /> at {formatTime(approval.at)}
                   {approval.comment !== '' && <>: “{approval.comment}”</>}
                 </li>
               ))}
@@ -183,6 +197,10 @@ function RolloutDetail({ me, id }: { me: Me; id: string }) {
                       <td>{host.hostname}</td>
                       <td>
                         <StateBadge state={host.state} />
+                      </td>
+                      {/* The plan's warnings, frozen at creation, on hover: the message is what happens now. */}
+                      <td title={host.warnings.join('\n')}>
+                        <RiskBadge risk={host.riskLevel} />
                       </td>
                       <td className="muted small">{host.message ?? ''}</td>
                     </tr>

@@ -98,6 +98,11 @@ export interface RolloutHost {
   readonly state: string;
   readonly jobId: string | null;
   readonly message: string | null;
+  /** Frozen from the plan at creation: skip | reject | auto | recommend | manual. */
+  readonly decision: string;
+  readonly fromVersion: string | null;
+  readonly riskLevel: string | null;
+  readonly warnings: readonly string[];
 }
 
 export interface RolloutWave {
@@ -120,41 +125,28 @@ export interface Rollout {
   readonly currentWave: number | null;
   readonly reason: string | null;
   readonly createdBy: string;
+  /** The creator's token name; null when unknown (the control plane itself, a deleted token). */
+  readonly createdByName: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly requiredApprovals: number;
+  readonly forbidSelfApproval: boolean;
+  /** The plan frozen at creation; null on rollouts created before plans were frozen. */
+  readonly risk: string | null;
+  readonly breakingChanges: readonly { version: string; description: string }[] | null;
+  readonly advisories: readonly { id: string; severity: string; summary: string }[] | null;
+  readonly expectedDurationSeconds: number | null;
   readonly approvals: readonly {
     actor: string;
+    actorName: string | null;
     decision: 'approve' | 'reject';
     comment: string;
     at: string;
     wave: number | null;
   }[];
+  /** The frozen settings; only what the console reads is typed. */
+  readonly settings: { readonly waitsFor: readonly string[] };
   readonly waves: readonly RolloutWave[];
-}
-
-export interface PlannedHost {
-  readonly hostId: string;
-  readonly hostname: string;
-  readonly currentVersion: string | null;
-  /** skip | reject | auto | recommend | manual */
-  readonly decision: string;
-  readonly riskLevel: string | null;
-  readonly warnings: readonly string[];
-  readonly message: string | null;
-}
-
-/** POST /api/rollouts/plan: the waves with each host's decision, risk and what to know before approving. */
-export interface RolloutPlan {
-  readonly targetVersion: string;
-  readonly risk: string;
-  readonly waves: readonly { index: number; name: string; hosts: readonly PlannedHost[] }[];
-  readonly breakingChanges: readonly { version: string; description: string }[];
-  readonly advisories: readonly { id: string; severity: string; summary: string }[];
-  readonly expectedDurationSeconds: number;
-  readonly requiredApprovals: number;
-  readonly forbidSelfApproval: boolean;
-  readonly order: readonly { rolloutId: string; component: string; state: string }[];
 }
 
 export interface AuditEvent {

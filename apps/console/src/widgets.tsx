@@ -59,3 +59,25 @@ export function Link({ to, children, className }: { to: string; children: ReactN
 
 export const formatTime = (iso: string | null): string =>
   iso === null ? '—' : new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
+/** Who did something: the API token's name when the server knows it, else its id; the id on hover. */
+export function ActorName({ id, name }: { id: string; name: string | null }) {
+  return (
+    <span className="actor" title={id} data-actor={id}>
+      {name ?? id}
+    </span>
+  );
+}
+
+const riskTone = (risk: string | null): string =>
+  risk === 'low' ? 'good' : risk === 'medium' ? 'wait' : risk === null ? 'idle' : 'bad';
+
+/** A plan's or a host's risk level; `missing` stands in when none was recorded. */
+export function RiskBadge({ risk, missing = '' }: { risk: string | null; missing?: string }) {
+  if (risk === null && missing === '') return null;
+  return (
+    <Badge tone={riskTone(risk)}>
+      <span data-risk={risk ?? ''}>{risk ?? missing}</span>
+    </Badge>
+  );
+}
