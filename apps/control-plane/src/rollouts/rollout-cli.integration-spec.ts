@@ -134,6 +134,9 @@ describe('upkeep rollout', () => {
     );
     const text = await upkeep(['rollout', 'show', created.id]);
     expect(text.stdout).toContain('state completed');
+    expect(text.stdout).toContain(`created by operator (${created.createdBy})`);
+    expect(text.stdout).toContain(`risk ${String(created.risk)} (frozen when planned)`);
+    expect(created.risk).not.toBeNull();
     expect(text.stdout).toMatch(/0 canary\s+completed\s+web-1\s+succeeded/);
     const listed = json(await upkeep(['rollout', 'list', '--state', 'completed', '--json'])) as RolloutView[];
     expect(listed.map((rollout) => rollout.id)).toEqual([created.id]);

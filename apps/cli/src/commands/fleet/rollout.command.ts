@@ -35,10 +35,16 @@ interface RolloutRecord {
   readonly currentWave: number;
   readonly reason: string | null;
   readonly createdBy: string;
+  /** The token's name; null when unknown, absent from a control plane older than names in views. */
+  readonly createdByName?: string | null;
   readonly createdAt: string;
   readonly requiredApprovals: number;
+  /** The plan frozen at creation; null on older rollouts, absent from an older control plane. */
+  readonly risk?: string | null;
+  readonly breakingChanges?: readonly { version: string; description: string }[] | null;
   readonly approvals: readonly {
     actor: string;
+    actorName?: string | null;
     decision: string;
     comment: string;
     at: string;
@@ -250,15 +256,23 @@ function planText(plan: PlanRecord): string {
   return lines.join('\n');
 }
 
+/** A token's name with its id, or the id alone when the name is unknown. */
+function actorText(id: string, name: string | null | undefined): string {
+  return name === null || name === undefined ? id : `${name} (${id})`;
+}
+
 function rolloutText(rollout: RolloutRecord): string {
   const lines = [
     `rollout ${rollout.id}: ${rollout.component} → ${rollout.targetVersion} in ${rollout.environment}`,
     `state ${rollout.state}, wave ${rollout.currentWave}${rollout.reason === null ? '' : ` — ${rollout.reason}`}`,
-    `created by ${rollout.createdBy} at ${rollout.createdAt}; approvals ${rollout.approvals.filter((a) => a.decision === 'approve').length}/${rollout.requiredApprovals}`,
+    `risk ${rollout.risk ?? 'not recorded'} (frozen when planned)`,
+    `created by ${actorText(rollout.createdBy, rollout.createdByName)} at ${rollout.createdAt}; approvals ${rollout.approvals.filter((a) => a.decision === 'approve').length}/${rollout.requiredApprovals}`,
   ];
+  for (const change of rollout.breakingChanges ?? [])
+    lines.push(`breaking change in ${change.version}: ${change.description}`);
   for (const approval of rollout.approvals) {
     lines.push(
-      `  ${approval.decision} by ${approval.actor} at ${approval.at}${approval.wave === null ? '' : ` (wave ${approval.wave})`}${approval.comment === '' ? '' : `: ${approval.comment}`}`,
+      `  ${approval.decision} by ${actorText(approval.actor, approval.actorName)} at ${approval.at}${approval.wave === null ? '' : ` (wave ${approval.wave})`}${approval.comment === '' ? '' : `: ${approval.comment}`}`,
     );
   }
   lines.push('');
