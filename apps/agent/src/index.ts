@@ -55,11 +55,7 @@ export {
   type ChecksumOutcome,
 } from './verify/checksum.service.ts';
 export { sha256File } from './verify/file-hash.repository.ts';
-export {
-  verifyDetachedSignature,
-  type SignatureCheck,
-  type SignatureOutcome,
-} from './verify/signature.repository.ts';
+export { verifyDetachedSignature, type SignatureCheck, type SignatureOutcome } from '@upkeep/signatures';
 
 // Archives
 export {

@@ -35,6 +35,7 @@ import { DiscoveryService } from './discovery/discovery.service.ts';
 import { ReleaseCacheRepository } from './discovery/release-cache.repository.ts';
 import { UpstreamArtifactService } from './artifacts/upstream-artifact.service.ts';
 import { UpstreamDownloadRepository } from './artifacts/upstream-download.repository.ts';
+import { ArtifactSignatureRepository } from './artifacts/artifact-signature.repository.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
 import { NotificationsModule } from './notifications/notifications.module.ts';
 import { RolloutGuardsModule } from './rollout-guards/rollout-guards.module.ts';
@@ -81,6 +82,7 @@ const SERVICES: Type[] = [
   ReleaseCacheRepository,
   DiscoveryService,
   UpstreamDownloadRepository,
+  ArtifactSignatureRepository,
   UpstreamArtifactService,
   RolloutRepository,
   RolloutDriver,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { exitCodeFor } from '@upkeep/cli-kit';
 import { UpkeepError } from '@upkeep/errors';
 import type { UpgradeDecision } from '@upkeep/policy';
+import { pinnedKeyPath } from '@upkeep/signatures';
 import { expandTemplate } from '@upkeep/sources';
 import { compareVersions, parseTag } from '@upkeep/versioning';
 import type { ArchiveType } from '../archive/archive-limits.ts';
@@ -125,25 +126,7 @@ function describeHealth(spec: HealthCheckSpec | null): string {
 
 /** The armored public keys of `download.signature_key` (a file, under --root). */
 async function signatureKeys(ctx: AgentContext, name: string, key: string | null): Promise<string[]> {
-  if (key === null) {
-    throw new UpkeepError(
-      'CONFIG_INVALID',
-      `components.${name}.download.signature_key is needed to verify signatures`,
-      {
-        hint: 'set download.signature_key to the path of the armored public key that signs the releases',
-      },
-    );
-  }
-  if (/^[a-z]+:\/\//i.test(key)) {
-    throw new UpkeepError(
-      'CONFIG_INVALID',
-      `components.${name}.download.signature_key must be a file path, got a URL`,
-      {
-        hint: 'download the key once, check its fingerprint, and point signature_key at the file (keys are pinned, not fetched)',
-      },
-    );
-  }
-  const path = ctx.paths.map(key, `components.${name}.download.signature_key`);
+  const path = ctx.paths.map(pinnedKeyPath(name, key), `components.${name}.download.signature_key`);
   try {
     return [await readFile(path, 'utf8')];
   } catch (error) {

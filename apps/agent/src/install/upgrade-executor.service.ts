@@ -24,7 +24,7 @@ import type { InstalledComponent, NewUpgradeRecord } from '../state/state.types.
 import type { UpgradeHistoryRepository } from '../state/upgrade-history.repository.ts';
 import { verifyChecksum } from '../verify/checksum.service.ts';
 import { sha256File } from '../verify/file-hash.repository.ts';
-import type { SignatureCheck, SignatureOutcome } from '../verify/signature.repository.ts';
+import type { SignatureCheck, SignatureOutcome } from '@upkeep/signatures';
 import { ensureRoomFor, installFileAtomically, replaceFile } from './atomic-file.repository.ts';
 import { restorePrevious, rollbackFailed } from './restore.service.ts';
 import type { AgentEventSink, StepHooks, UpgradePlan, UpgradeResult } from './upgrade-plan.types.ts';

@@ -45,7 +45,7 @@ import { JournalRepository } from '../state/journal.repository.ts';
 import { RollbackPointsRepository } from '../state/rollback-points.repository.ts';
 import { StateDatabase } from '../state/state-database.repository.ts';
 import { UpgradeHistoryRepository } from '../state/upgrade-history.repository.ts';
-import { verifyDetachedSignature } from '../verify/signature.repository.ts';
+import { verifyDetachedSignature } from '@upkeep/signatures';
 import type { AgentEnvironment } from '../cli/agent-environment.ts';
 import { acquireAgentLock } from './agent-lock.repository.ts';
 import { componentSetupFor, type ComponentSetup } from './component-runtime.service.ts';

@@ -30,7 +30,7 @@ import { JournalRepository } from '../state/journal.repository.ts';
 import { RollbackPointsRepository } from '../state/rollback-points.repository.ts';
 import { StateDatabase } from '../state/state-database.repository.ts';
 import { UpgradeHistoryRepository } from '../state/upgrade-history.repository.ts';
-import { verifyDetachedSignature } from '../verify/signature.repository.ts';
+import { verifyDetachedSignature } from '@upkeep/signatures';
 import { commandManagerFor, fakeBinaryScript, type ExporterBehaviour } from './fake-host.fixture.ts';
 
 export { servedVersion } from './fake-host.fixture.ts';

@@ -45,8 +45,17 @@ export class ArtifactRepository {
     }
   }
 
-  /** Stores a stream whose sha256 must equal `expected`; a mismatch keeps nothing. */
-  async store(body: Readable, expected: string, maxBytes: number): Promise<StoredArtifact> {
+  /**
+   * Stores a stream whose sha256 must equal `expected`; a mismatch keeps nothing. `verify`, when
+   * given, sees the complete temporary file after the hash matched and before it takes its name:
+   * when it throws, nothing is kept either.
+   */
+  async store(
+    body: Readable,
+    expected: string,
+    maxBytes: number,
+    verify?: (temporaryPath: string) => Promise<void>,
+  ): Promise<StoredArtifact> {
     const finalPath = this.pathOf(expected);
     const temporary = join(this.dir, 'tmp', randomUUID());
     await mkdir(join(this.dir, 'tmp'), { recursive: true });
@@ -77,6 +86,7 @@ export class ArtifactRepository {
       } finally {
         await handle.close();
       }
+      if (verify !== undefined) await verify(temporary);
       await mkdir(join(this.dir, 'sha256', expected.slice(0, 2)), { recursive: true });
       // Same name, same bytes: replacing an existing copy is harmless.
       await rename(temporary, finalPath);

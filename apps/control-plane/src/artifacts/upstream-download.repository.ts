@@ -33,4 +33,22 @@ export class UpstreamDownloadRepository {
     }
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
+
+  /** The whole body of a small file (a detached signature); more than `maxBytes` is refused. */
+  async readAll(url: string, maxBytes: number, timeoutMs = 60_000): Promise<Buffer> {
+    const body = await this.open(url, timeoutMs);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        body.destroy();
+        throw new UpkeepError('INPUT_TOO_LARGE', `${redactUrl(url)} is larger than ${maxBytes} bytes`, {
+          details: { maxBytes },
+        });
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
 }

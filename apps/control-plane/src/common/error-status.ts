@@ -34,6 +34,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UPGRADE_REFUSED':
     case 'SECRET_FILE_INSECURE':
     case 'CHECKSUM_MISMATCH':
+    case 'SIGNATURE_INVALID':
       return 422;
     case 'UPSTREAM_RATE_LIMITED':
       return 429;
@@ -45,7 +46,6 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UNAVAILABLE':
       return 503;
     case 'DOWNLOAD_FAILED':
-    case 'SIGNATURE_INVALID':
     case 'ARCHIVE_UNSAFE':
     case 'ARCHIVE_INVALID':
     case 'BINARY_NOT_IN_ARCHIVE':

@@ -4,15 +4,24 @@ import { Readable } from 'node:stream';
 import type { PublicKey, Signature } from 'openpgp';
 import { UpkeepError } from '@upkeep/errors';
 
-export interface SignatureCheck {
+/** The detached signature file (armored `.asc` or binary `.sig`), on disk or already in memory. */
+export type DetachedSignatureSource =
+  | { readonly signaturePath: string }
+  | {
+      readonly signatureBytes: Uint8Array;
+      /** What to call it in errors (the asset name or URL it came from). */
+      readonly signatureName: string;
+    };
+
+export type SignatureCheck = DetachedSignatureSource & {
   readonly artifactPath: string;
-  /** The detached signature file (armored `.asc` or binary `.sig`). */
-  readonly signaturePath: string;
+  /** What to call the artifact in errors (`node_exporter 1.8.0 (node_exporter-….tar.gz)`); its path by default. */
+  readonly artifactName?: string | undefined;
   /** The pinned public keys, armored; the signature must be made by one of them. */
   readonly armoredPublicKeys: readonly string[];
   /** Verification time (keys must be valid then); now by default. */
   readonly date?: Date | undefined;
-}
+};
 
 export interface SignatureOutcome {
   readonly keyId: string;
@@ -46,8 +55,11 @@ async function readKeys(openpgp: OpenPgp, armored: readonly string[]): Promise<P
   );
 }
 
-async function readDetached(openpgp: OpenPgp, path: string): Promise<Signature> {
-  const bytes = await readFile(path);
+async function readDetached(openpgp: OpenPgp, source: DetachedSignatureSource): Promise<Signature> {
+  const [bytes, name] =
+    'signaturePath' in source
+      ? [await readFile(source.signaturePath), source.signaturePath]
+      : [Buffer.from(source.signatureBytes), source.signatureName];
   const text = bytes.toString('utf8');
   try {
     return text.includes('-----BEGIN PGP SIGNATURE-----')
@@ -56,9 +68,9 @@ async function readDetached(openpgp: OpenPgp, path: string): Promise<Signature> 
   } catch (error) {
     throw new UpkeepError(
       'SIGNATURE_INVALID',
-      `signature file ${path} cannot be read: ${(error as Error).message}`,
+      `signature file ${name} cannot be read: ${(error as Error).message}`,
       {
-        details: { signaturePath: path },
+        details: { signature: name, reason: 'not an OpenPGP detached signature' },
         hint: 'the signature file is damaged or is not an OpenPGP detached signature',
         cause: error,
       },
@@ -69,17 +81,21 @@ async function readDetached(openpgp: OpenPgp, path: string): Promise<Signature> 
 /**
  * Verifies a detached OpenPGP signature of the artifact against the pinned keys
  * (openpgp.js). The artifact is streamed, so memory stays flat for large files.
+ * @throws UpkeepError SIGNATURE_INVALID (details: `reason`, `signingKeyIds`, `pinnedFingerprints`),
+ * CONFIG_INVALID when no key is pinned or a pinned key cannot be read.
  */
 export async function verifyDetachedSignature(check: SignatureCheck): Promise<SignatureOutcome> {
   const openpgp = await import('openpgp');
   const keys = await readKeys(openpgp, check.armoredPublicKeys);
-  const signature = await readDetached(openpgp, check.signaturePath);
+  const signature = await readDetached(openpgp, check);
   const web = Readable.toWeb(createReadStream(check.artifactPath)) as unknown as ReadableStream<Uint8Array>;
   const message = await openpgp.createMessage({ binary: web });
+  const artifactName = check.artifactName ?? check.artifactPath;
   const invalid = (reason: string, cause?: unknown): UpkeepError =>
-    new UpkeepError('SIGNATURE_INVALID', `signature of ${check.artifactPath} is not valid: ${reason}`, {
+    new UpkeepError('SIGNATURE_INVALID', `signature of ${artifactName} is not valid: ${reason}`, {
       details: {
-        artifact: check.artifactPath,
+        artifact: artifactName,
+        reason,
         signingKeyIds: signature.getSigningKeyIDs().map((id) => id.toHex()),
         pinnedFingerprints: keys.map((key) => key.getFingerprint()),
       },
@@ -100,16 +116,22 @@ export async function verifyDetachedSignature(check: SignatureCheck): Promise<Si
       const { done } = await reader.read();
       if (done) break;
     }
+    const reasons: string[] = [];
     for (const outcome of result.signatures) {
       try {
         await outcome.verified;
         const key = keys.find((candidate) => candidate.getKeys(outcome.keyID).length > 0);
         return { keyId: outcome.keyID.toHex(), fingerprint: key?.getFingerprint() ?? '' };
-      } catch {
+      } catch (error) {
         // Try the next signature packet, if any.
+        reasons.push((error as Error).message);
       }
     }
-    throw invalid('no signature in the file verifies with a pinned key');
+    throw invalid(
+      reasons.length === 0
+        ? 'no signature in the file verifies with a pinned key'
+        : `no signature in the file verifies with a pinned key (${reasons.join('; ')})`,
+    );
   } catch (error) {
     if (error instanceof UpkeepError) throw error;
     throw invalid((error as Error).message, error);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createMessage, generateKey, readPrivateKey, sign } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUpkeepError } from '@upkeep/errors';
-import { verifyDetachedSignature } from './signature.repository.ts';
+import { verifyDetachedSignature } from './detached-signature.ts';
 
 let dir: string;
 let publisher: { publicKey: string; privateKey: string };
