@@ -36,6 +36,7 @@ import { ReleaseCacheRepository } from './discovery/release-cache.repository.ts'
 import { UpstreamArtifactService } from './artifacts/upstream-artifact.service.ts';
 import { UpstreamDownloadRepository } from './artifacts/upstream-download.repository.ts';
 import { ArtifactSignatureRepository } from './artifacts/artifact-signature.repository.ts';
+import { ArtifactOriginRepository } from './artifacts/artifact-origin.repository.ts';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest.module-parts.ts';
 import { NotificationsModule } from './notifications/notifications.module.ts';
 import { RolloutGuardsModule } from './rollout-guards/rollout-guards.module.ts';
@@ -83,6 +84,7 @@ const SERVICES: Type[] = [
   DiscoveryService,
   UpstreamDownloadRepository,
   ArtifactSignatureRepository,
+  ArtifactOriginRepository,
   UpstreamArtifactService,
   RolloutRepository,
   RolloutDriver,

@@ -49,7 +49,7 @@ export class ArtifactController {
   @ApiExtension('x-required-role', 'agent')
   @ApiOperation({
     summary:
-      'Download an artifact (agent credential; Range supported). Agents verify the sha256 themselves too.',
+      'Download an artifact (agent credential; Range supported). One this replica lacks but that was fetched from upstream is fetched again first. Agents verify the sha256 themselves too.',
   })
   @ApiOkResponse({ description: 'the bytes (206 with a Range header)' })
   async download(@Param('sha256') sha256: string, @Res() response: Response): Promise<void> {

@@ -10,6 +10,8 @@ import { CONFIG } from '../common/tokens.ts';
 import type { AppConfig } from '../config/app-config.ts';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Largest artifact accepted: infrastructure binaries are tens of MB; 2 GiB leaves room. */
+export const MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
 
 export interface StoredArtifact {
   readonly sha256: string;

@@ -11,7 +11,8 @@ import { SYSTEM_ACTOR } from '../audit/audit-event.ts';
 import { DiscoveryService } from '../discovery/discovery.service.ts';
 import { ArtifactRepository } from './artifact.repository.ts';
 import { ArtifactSignatureRepository } from './artifact-signature.repository.ts';
-import { MAX_ARTIFACT_BYTES } from './artifact.service.ts';
+import { MAX_ARTIFACT_BYTES } from './artifact.repository.ts';
+import { ArtifactOriginRepository } from './artifact-origin.repository.ts';
 import { UpstreamDownloadRepository } from './upstream-download.repository.ts';
 
 /** Where agents download an artifact from, and the hash they check it against. */
@@ -51,6 +52,8 @@ interface PreparedSignature {
  * component requires it (`download.gpg_signature` / `signature_file`), checked against the
  * detached OpenPGP signature and the pinned key before they take their name in the store;
  * then served to agents from this control plane. Concurrent requests for one asset share a download.
+ * Where each artifact came from is kept in `artifact_origins`, so that a replica without the file
+ * can fetch it again (`ArtifactService.locate`).
  */
 @Injectable()
 export class UpstreamArtifactService {
@@ -62,10 +65,13 @@ export class UpstreamArtifactService {
   private readonly downloads: UpstreamDownloadRepository;
   private readonly signatures: ArtifactSignatureRepository;
   private readonly audit: AuditRepository;
+  private readonly origins: ArtifactOriginRepository;
   private readonly inFlight = new Map<string, Promise<void>>();
   /** `digest component signature-url` verified by this process: a stored artifact is not checked again. */
   private readonly verified = new Set<string>();
   private readonly refusals = new Map<string, { readonly error: UpkeepError; readonly until: number }>();
+  /** `digest component version os arch` whose origin this process wrote: not written again every tick. */
+  private readonly recordedOrigins = new Set<string>();
 
   constructor(
     @Inject(CONFIG) config: AppConfig,
@@ -76,6 +82,7 @@ export class UpstreamArtifactService {
     @Inject(UpstreamDownloadRepository) downloads: UpstreamDownloadRepository,
     @Inject(ArtifactSignatureRepository) signatures: ArtifactSignatureRepository,
     @Inject(AuditRepository) audit: AuditRepository,
+    @Inject(ArtifactOriginRepository) origins: ArtifactOriginRepository,
   ) {
     this.config = config;
     this.logger = logger;
@@ -85,6 +92,7 @@ export class UpstreamArtifactService {
     this.downloads = downloads;
     this.signatures = signatures;
     this.audit = audit;
+    this.origins = origins;
   }
 
   /**
@@ -136,6 +144,21 @@ export class UpstreamArtifactService {
         this.inFlight.set(key, work);
       }
       await work;
+    }
+    // Also for an artifact found stored: it may predate artifact_origins, or come from a shared volume.
+    const recorded = `${digest} ${component} ${version} ${os} ${arch}`;
+    if (!this.recordedOrigins.has(recorded)) {
+      await this.origins.record({
+        sha256: digest,
+        component,
+        version,
+        os,
+        arch,
+        assetName: details.asset.name,
+        assetUrl: redactUrl(details.asset.url),
+        fetchedAt: this.clock.now(),
+      });
+      this.recordedOrigins.add(recorded);
     }
     return { url: `${this.config.publicUrl}/artifacts/sha256/${digest}`, sha256: digest };
   }

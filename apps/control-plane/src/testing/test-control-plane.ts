@@ -53,8 +53,14 @@ export interface TestEnvironment {
   readonly queuePrefix: string;
   config(): AppConfig;
   start(options?: StartOptions): Promise<RunningControlPlane>;
-  /** Another replica on the same database, Redis and queue prefix, with ports of its own. */
-  startReplica(options?: StartOptions): Promise<{ controlPlane: RunningControlPlane; grpcUrl: string }>;
+  /**
+   * Another replica on the same database, Redis and queue prefix, with ports of its own; `env` overrides
+   * its settings (e.g. an UPKEEP_ARTIFACT_DIR of its own).
+   */
+  startReplica(
+    options?: StartOptions,
+    env?: Record<string, string>,
+  ): Promise<{ controlPlane: RunningControlPlane; grpcUrl: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -117,12 +123,13 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       running.push(controlPlane);
       return controlPlane;
     },
-    startReplica: async (startOptions = {}) => {
+    startReplica: async (startOptions = {}, overrides = {}) => {
       const [replicaHttp, replicaGrpc] = [await freePort(), await freePort()];
       const replicaEnv = {
         ...env,
         UPKEEP_HTTP_ADDRESS: `127.0.0.1:${replicaHttp}`,
         UPKEEP_GRPC_ADDRESS: `127.0.0.1:${replicaGrpc}`,
+        ...overrides,
       };
       const controlPlane = await startControlPlane(
         loadConfig(replicaEnv, (path) => readFileSync(path)),

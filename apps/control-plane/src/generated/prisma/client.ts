@@ -153,3 +153,9 @@ export type Notification = Prisma.NotificationModel
  * A notification's journey to one channel; its id is the BullMQ job id of the delivery.
  */
 export type NotificationDelivery = Prisma.NotificationDeliveryModel
+/**
+ * Model ArtifactOrigin
+ * Where an artifact fetched from upstream came from (uploaded artifacts have no row): a replica asked
+ * for a digest it does not hold fetches it again with these coordinates, verified as the first time.
+ */
+export type ArtifactOrigin = Prisma.ArtifactOriginModel

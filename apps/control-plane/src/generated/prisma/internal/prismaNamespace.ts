@@ -418,7 +418,8 @@ export const ModelName = {
   RolloutHost: 'RolloutHost',
   RolloutApproval: 'RolloutApproval',
   Notification: 'Notification',
-  NotificationDelivery: 'NotificationDelivery'
+  NotificationDelivery: 'NotificationDelivery',
+  ArtifactOrigin: 'ArtifactOrigin'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -434,7 +435,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "outboxMessage" | "rollout" | "rolloutWave" | "rolloutHost" | "rolloutApproval" | "notification" | "notificationDelivery"
+    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "outboxMessage" | "rollout" | "rolloutWave" | "rolloutHost" | "rolloutApproval" | "notification" | "notificationDelivery" | "artifactOrigin"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2066,6 +2067,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ArtifactOrigin: {
+      payload: Prisma.$ArtifactOriginPayload<ExtArgs>
+      fields: Prisma.ArtifactOriginFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ArtifactOriginFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ArtifactOriginFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        findFirst: {
+          args: Prisma.ArtifactOriginFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ArtifactOriginFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        findMany: {
+          args: Prisma.ArtifactOriginFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>[]
+        }
+        create: {
+          args: Prisma.ArtifactOriginCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        createMany: {
+          args: Prisma.ArtifactOriginCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ArtifactOriginCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>[]
+        }
+        delete: {
+          args: Prisma.ArtifactOriginDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        update: {
+          args: Prisma.ArtifactOriginUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        deleteMany: {
+          args: Prisma.ArtifactOriginDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ArtifactOriginUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ArtifactOriginUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>[]
+        }
+        upsert: {
+          args: Prisma.ArtifactOriginUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ArtifactOriginPayload>
+        }
+        aggregate: {
+          args: Prisma.ArtifactOriginAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateArtifactOrigin>
+        }
+        groupBy: {
+          args: Prisma.ArtifactOriginGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ArtifactOriginGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ArtifactOriginCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ArtifactOriginCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2462,6 +2537,20 @@ export const NotificationDeliveryScalarFieldEnum = {
 } as const
 
 export type NotificationDeliveryScalarFieldEnum = (typeof NotificationDeliveryScalarFieldEnum)[keyof typeof NotificationDeliveryScalarFieldEnum]
+
+
+export const ArtifactOriginScalarFieldEnum = {
+  sha256: 'sha256',
+  component: 'component',
+  version: 'version',
+  os: 'os',
+  arch: 'arch',
+  assetName: 'assetName',
+  assetUrl: 'assetUrl',
+  fetchedAt: 'fetchedAt'
+} as const
+
+export type ArtifactOriginScalarFieldEnum = (typeof ArtifactOriginScalarFieldEnum)[keyof typeof ArtifactOriginScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2935,6 +3024,7 @@ export type GlobalOmitConfig = {
   rolloutApproval?: Prisma.RolloutApprovalOmit
   notification?: Prisma.NotificationOmit
   notificationDelivery?: Prisma.NotificationDeliveryOmit
+  artifactOrigin?: Prisma.ArtifactOriginOmit
 }
 
 /* Types for Logging */

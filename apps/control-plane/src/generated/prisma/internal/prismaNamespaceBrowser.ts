@@ -72,7 +72,8 @@ export const ModelName = {
   RolloutHost: 'RolloutHost',
   RolloutApproval: 'RolloutApproval',
   Notification: 'Notification',
-  NotificationDelivery: 'NotificationDelivery'
+  NotificationDelivery: 'NotificationDelivery',
+  ArtifactOrigin: 'ArtifactOrigin'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -448,6 +449,20 @@ export const NotificationDeliveryScalarFieldEnum = {
 } as const
 
 export type NotificationDeliveryScalarFieldEnum = (typeof NotificationDeliveryScalarFieldEnum)[keyof typeof NotificationDeliveryScalarFieldEnum]
+
+
+export const ArtifactOriginScalarFieldEnum = {
+  sha256: 'sha256',
+  component: 'component',
+  version: 'version',
+  os: 'os',
+  arch: 'arch',
+  assetName: 'assetName',
+  assetUrl: 'assetUrl',
+  fetchedAt: 'fetchedAt'
+} as const
+
+export type ArtifactOriginScalarFieldEnum = (typeof ArtifactOriginScalarFieldEnum)[keyof typeof ArtifactOriginScalarFieldEnum]
 
 
 export const SortOrder = {
