@@ -97,11 +97,74 @@ describe('MaintenanceWindowGuard', () => {
     expect(await guard.check(context('2024-06-04T12:00:00Z', [['web']]))).toEqual({ ok: true });
   });
 
-  it('holds the wave when one of its hosts is outside, naming it', async () => {
+  it('lets the hosts inside their window go and holds the others, naming them', async () => {
     // Sunday 06:00Z: edge's long window is open, paris's is not.
     const verdict = await guard.check(context('2024-06-02T06:00:00Z', [['edge'], ['paris']]));
-    expect(verdict.ok).toBe(false);
-    if (!verdict.ok) expect(verdict.reason).toMatch(/^maintenance windows are enabled: h1: outside/);
+    expect(verdict).toEqual({
+      ok: 'partial',
+      allowedHostIds: ['0'],
+      reason:
+        'maintenance windows are enabled: h1: outside its maintenance windows; the next window long enough opens at 2024-06-09T00:00:00.000Z (sunday 02:00-04:00 Europe/Paris)',
+      retryAt: new Date('2024-06-09T00:00:00.000Z'),
+    });
+  });
+
+  describe('two groups whose windows do not overlap (Europe and US)', () => {
+    const split = new MaintenanceWindowGuard(
+      loadPolicyConfig(`
+components:
+  app: { github_repo: acme/app }
+upgrade_policies:
+  maintenance_windows:
+    enabled: true
+    group_timezones: { eu: Europe/Paris, us: America/New_York }
+    windows:
+      - { day: sunday, start_time: "02:00", end_time: "04:00", groups: [eu, us] }
+`),
+      facts(),
+    );
+    const wave = (now: string): RolloutGuardContext =>
+      context(now, [['eu'], ['us'], ['eu'], ['us']], 30, 'staging');
+
+    it("at a time inside Europe's window, Europe's hosts go and the US's wait for their opening", async () => {
+      // Sunday 02:30 in Paris (00:30Z) is Saturday 20:30 in New York; New York's 02:00 is 06:00Z.
+      const verdict = await split.check(wave('2024-06-02T00:30:00Z'));
+      expect(verdict).toMatchObject({
+        ok: 'partial',
+        allowedHostIds: ['0', '2'],
+        retryAt: new Date('2024-06-02T06:00:00.000Z'),
+      });
+      if (verdict.ok === 'partial') {
+        expect(verdict.reason).toContain('h1: outside its maintenance windows');
+        expect(verdict.reason).toContain('h3: outside its maintenance windows');
+        expect(verdict.reason).not.toContain('h0');
+      }
+    });
+
+    it("later, inside the US's window, the US's hosts go and Europe's wait for next week", async () => {
+      const verdict = await split.check(wave('2024-06-02T06:30:00Z'));
+      expect(verdict).toMatchObject({
+        ok: 'partial',
+        allowedHostIds: ['1', '3'],
+        retryAt: new Date('2024-06-09T00:00:00.000Z'),
+      });
+    });
+
+    it('holds every host, until the first opening among them, when no window is open', async () => {
+      const verdict = await split.check(wave('2024-06-02T03:00:00Z'));
+      expect(verdict).toMatchObject({ ok: false, retryAt: new Date('2024-06-02T06:00:00.000Z') });
+    });
+
+    it('keeps the fit rule per host: a wave that would overrun the window waits', async () => {
+      // 07:45Z is 03:45 in New York: 15 minutes left, the wave needs 30.
+      const verdict = await split.check(wave('2024-06-02T07:45:00Z'));
+      expect(verdict).toMatchObject({ ok: false, retryAt: new Date('2024-06-09T00:00:00.000Z') });
+      if (!verdict.ok) expect(verdict.reason).toContain('h1: the wave needs about 30 min');
+    });
+
+    it('does not hold a promotion: the next wave is judged host by host at its dispatch', async () => {
+      expect(await split.check({ ...wave('2024-06-02T03:00:00Z'), phase: 'promote' })).toEqual({ ok: true });
+    });
   });
 
   it('applies windows to a rollout that policy holds to them even when windows are disabled', async () => {

@@ -15,13 +15,18 @@ const LOOKAHEAD = 20;
 type HostVerdict =
   { readonly ok: true } | { readonly ok: false; readonly why: string; readonly retryAt?: Date };
 
+const OK: HostVerdict = { ok: true };
+
 /**
  * `maintenance_window`: with `maintenance_windows.enabled` (or a rollout the approval policy
- * holds to windows, such as a major move), every host about to be dispatched must be inside a
- * window that applies to it (its groups, the environment) and allows `upgrade`, and the wave
- * must be able to finish before that window closes; otherwise it waits for the next opening
- * long enough for it (`retryAt`). A host to which no window applies is not held; when no window
- * is defined at all, nothing is inside one.
+ * holds to windows, such as a major move), each host about to be dispatched is judged on its own:
+ * it may go when it is inside a window that applies to it (its groups, the environment) and allows
+ * `upgrade`, and the wave can finish before that window closes; otherwise it waits for the next
+ * opening long enough for it. Hosts of groups whose windows do not overlap therefore go in turn
+ * (`ok: 'partial'`) instead of holding each other back for ever; `retryAt` is the first opening
+ * among the held hosts. A host to which no window applies is not held; when no window is defined
+ * at all, nothing is inside one. Promotions are not held: the next wave's hosts are judged when
+ * they are dispatched.
  */
 export class MaintenanceWindowGuard implements RolloutGuard {
   readonly name = 'maintenance_window';
@@ -34,6 +39,10 @@ export class MaintenanceWindowGuard implements RolloutGuard {
   }
 
   async check(context: RolloutGuardContext): Promise<RolloutGuardVerdict> {
+    // Windows govern when a host is touched. Promoting touches none (each host of the next wave is
+    // judged at its own dispatch), and judging the baked wave's hosts together would hold for ever a
+    // wave whose groups' windows never overlap.
+    if (context.phase === 'promote') return { ok: true };
     const policy = this.policy;
     const settings = policy?.upgrade_policies.maintenance_windows;
     const enabled = settings?.enabled === true;
@@ -51,26 +60,30 @@ export class MaintenanceWindowGuard implements RolloutGuard {
       };
     }
     const blocked: { hostname: string; why: string; retryAt?: Date }[] = [];
+    const allowed: string[] = [];
     for (const host of context.hosts) {
       const windows = windowsFor(policy, { groups: host.groups, environment: context.environment });
-      if (windows.length === 0) continue;
-      const verdict = hostVerdict(windows, context.now, context.expectedDurationMs);
-      if (!verdict.ok)
-        blocked.push({
-          hostname: host.hostname,
-          why: verdict.why,
-          ...(verdict.retryAt === undefined ? {} : { retryAt: verdict.retryAt }),
-        });
+      const verdict =
+        windows.length === 0 ? OK : hostVerdict(windows, context.now, context.expectedDurationMs);
+      if (verdict.ok) {
+        allowed.push(host.id);
+        continue;
+      }
+      blocked.push({
+        hostname: host.hostname,
+        why: verdict.why,
+        ...(verdict.retryAt === undefined ? {} : { retryAt: verdict.retryAt }),
+      });
     }
     if (blocked.length === 0) return { ok: true };
+    // Held hosts are asked about again at the first opening among them: then some of them may go.
     const retries = blocked.flatMap((host) => (host.retryAt === undefined ? [] : [host.retryAt.getTime()]));
     const shown = blocked.slice(0, 5).map((host) => `${host.hostname}: ${host.why}`);
     const more = blocked.length > 5 ? `; and ${String(blocked.length - 5)} more host(s)` : '';
-    return {
-      ok: false,
-      reason: `${because}: ${shown.join('; ')}${more}`,
-      ...(retries.length === 0 ? {} : { retryAt: new Date(Math.max(...retries)) }),
-    };
+    const reason = `${because}: ${shown.join('; ')}${more}`;
+    const retryAt = retries.length === 0 ? {} : { retryAt: new Date(Math.min(...retries)) };
+    if (allowed.length === 0) return { ok: false, reason, ...retryAt };
+    return { ok: 'partial', allowedHostIds: allowed, reason, ...retryAt };
   }
 }
 

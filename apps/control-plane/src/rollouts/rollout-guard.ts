@@ -2,6 +2,9 @@
  * The contract between the rollout driver and the checks that may hold a wave back (maintenance
  * windows, ordering after another rollout, Prometheus gates). The driver asks every guard before it
  * dispatches a wave's next hosts and before it promotes a baked wave; any guard saying "not yet" holds.
+ * A guard may allow part of a dispatch (`ok: 'partial'`): the driver then dispatches only those hosts,
+ * and the rest stay pending. The driver asks before it takes the rollout's row lock, so a guard may be
+ * slow (a Prometheus query) without making operators wait.
  */
 export interface RolloutGuardContext {
   readonly rolloutId: string;
@@ -32,6 +35,19 @@ export type RolloutGuardVerdict =
       /** Shown to operators as is: name the condition and the value that failed it. */
       readonly reason: string;
       /** When asking again makes sense (a window opening); the driver may ask sooner. */
+      readonly retryAt?: Date;
+    }
+  | {
+      /**
+       * Some of the hosts may go now, the others wait (a maintenance window open for one group and
+       * not another). Only for `dispatch`: when promoting, the driver treats it as a refusal.
+       */
+      readonly ok: 'partial';
+      /** Ids (`hosts[].id`) of the hosts that may be dispatched now: at least one, not all. */
+      readonly allowedHostIds: readonly string[];
+      /** Why the others wait, shown to operators as is. */
+      readonly reason: string;
+      /** When the first of the held hosts may go. */
       readonly retryAt?: Date;
     };
 

@@ -172,7 +172,16 @@ export interface DriverContext {
 /** What the driver decided to do next; dispatch and promotion still need the guards' consent. */
 export interface DriverStep {
   readonly changes: RolloutChanges;
-  readonly dispatch: { readonly wave: StepWave; readonly hosts: readonly StepHost[] } | null;
+  readonly dispatch: {
+    readonly wave: StepWave;
+    /** The next hosts in order, up to the free maxParallel slots. */
+    readonly hosts: readonly StepHost[];
+    /**
+     * Every host of the wave that could go now (online, pending), in order; `hosts` is its prefix.
+     * When guards hold some of `hosts` back, the driver fills the free slots from the rest of these.
+     */
+    readonly candidates: readonly StepHost[];
+  } | null;
   readonly promote: { readonly wave: StepWave; readonly last: boolean } | null;
 }
 
@@ -283,6 +292,7 @@ export function planDriverStep(snapshot: RolloutSnapshot, context: DriverContext
     const inFlight = waveHosts.filter((host) => host.state === 'dispatched').length;
     let slots = wave.maxParallel - inFlight;
     const toDispatch: StepHost[] = [];
+    const candidates: StepHost[] = [];
     let waiting = 0;
     const deadlineMs = settings.offline.deadlineSeconds * 1000;
     for (const host of waveHosts) {
@@ -307,6 +317,7 @@ export function planDriverStep(snapshot: RolloutSnapshot, context: DriverContext
         }
         continue;
       }
+      candidates.push(host);
       if (slots > 0) {
         toDispatch.push(host);
         slots -= 1;
@@ -314,7 +325,8 @@ export function planDriverStep(snapshot: RolloutSnapshot, context: DriverContext
         waiting += 1;
       }
     }
-    if (toDispatch.length > 0) return { changes, dispatch: { wave, hosts: toDispatch }, promote: null };
+    if (toDispatch.length > 0)
+      return { changes, dispatch: { wave, hosts: toDispatch, candidates }, promote: null };
     const done = waveHosts.every((host) =>
       FINISHED_HOST_STATES.includes(changes.hosts.get(host.id)?.state ?? host.state),
     );
