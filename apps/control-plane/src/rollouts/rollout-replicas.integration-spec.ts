@@ -165,9 +165,10 @@ describe('rollout driver on several replicas', () => {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    // Hangs the step that would dispatch the second wave, with the rollout's row locked.
-    const hang: RolloutGuard = {
-      name: 'hang',
+    // Guards run before the step's transaction: this one holds the doomed replica just before the
+    // step that dispatches the second wave, until the test has locked that wave's host rows.
+    const gate: RolloutGuard = {
+      name: 'gate',
       check: async (context) => {
         if (context.phase === 'dispatch' && context.waveIndex === 1 && !entered) {
           entered = true;
@@ -176,37 +177,55 @@ describe('rollout driver on several replicas', () => {
         return { ok: true };
       },
     };
-    const doomed = (await environment.startReplica({ rolloutGuards: [hang] })).controlPlane;
+    const doomed = (await environment.startReplica({ rolloutGuards: [gate] })).controlPlane;
     let doomedClosed = false;
+    const blocker = new pg.Client({ connectionString: environment.schema.target.connectionString });
+    await blocker.connect();
     try {
       await label('killed');
       upgrades.length = 0;
       const rollout = await createRollout('killed');
       await eventually(
         () => Promise.resolve(entered ? true : undefined),
-        'the doomed replica mid-step',
+        'the doomed replica about to dispatch the second wave',
         30_000,
       );
-      // While it holds the row, another driver skips the rollout instead of racing it.
-      const survivor = primary.app.get(RolloutDriver);
-      expect(await survivor.drive(rollout.id)).toBe(false);
-      // The crash: its database session dies mid-transaction, the transaction rolls back.
+      // The second wave's host rows locked elsewhere: the doomed step, once in its transaction with
+      // the rollout's row locked, waits on them mid-step.
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `SELECT id FROM "${environment.schema.target.schema}".rollout_hosts
+         WHERE rollout_id = $1 AND wave_index = 1 FOR UPDATE`,
+        [rollout.id],
+      );
+      release();
       const admin = new pg.Client({ connectionString: environment.schema.target.connectionString });
       await admin.connect();
       try {
-        const killed = await admin.query<{ pid: number }>(
-          `SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity
-           WHERE state LIKE 'idle in transaction%' AND query LIKE $1 AND pid <> pg_backend_pid()`,
-          [`%"${environment.schema.target.schema}"%`],
+        const stuck = await eventually(
+          async () => {
+            const rows = await admin.query<{ pid: number }>(
+              `SELECT pid FROM pg_stat_activity
+               WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()`,
+              [`%"${environment.schema.target.schema}"."rollout_hosts"%`],
+            );
+            return rows.rows.length > 0 ? rows.rows.map((row) => row.pid) : undefined;
+          },
+          'the doomed replica mid-step',
+          30_000,
         );
-        expect(killed.rows.length).toBeGreaterThan(0);
+        // While it holds the row, another driver skips the rollout instead of racing it.
+        const survivor = primary.app.get(RolloutDriver);
+        expect(await survivor.drive(rollout.id)).toBe(false);
+        // The crash: its database session dies mid-transaction, the transaction rolls back.
+        for (const pid of stuck) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await blocker.query('ROLLBACK');
+        await doomed.close();
+        doomedClosed = true;
+        await completed(rollout.id, () => survivor.tick());
       } finally {
         await admin.end();
       }
-      release();
-      await doomed.close();
-      doomedClosed = true;
-      await completed(rollout.id, () => survivor.tick());
       expect(await jobsPerHost(rollout.id)).toEqual(
         Object.fromEntries(HOSTS.map((hostname) => [hostname, 1])),
       );
@@ -214,6 +233,7 @@ describe('rollout driver on several replicas', () => {
       expect(upgrades).toHaveLength(HOSTS.length);
     } finally {
       release();
+      await blocker.end();
       if (!doomedClosed) await doomed.close();
     }
   }, 120_000);

@@ -118,6 +118,8 @@ describe('the driver step', () => {
     );
     const step = planDriverStep(s, { now: NOW, waitsFor: [] });
     expect(step.dispatch?.hosts.map((h) => h.hostname)).toEqual(['h-3', 'h-4']);
+    // Every online pending host is a candidate, so guards holding h-3 back let h-5 take its slot.
+    expect(step.dispatch?.candidates.map((h) => h.hostname)).toEqual(['h-3', 'h-4', 'h-5']);
     expect(step.changes.hosts.get('row-2')).toMatchObject({ state: 'waiting_offline', waitingSince: NOW });
     expect(step.changes.hosts.get('row-6')).toMatchObject({ state: 'failed' });
   });
