@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AgentSession } from '@upkeep/agent-client';
 import { startUpstream, type Upstream } from '../../../../test/support/upstream/index.ts';
 import type { RunningControlPlane } from '../bootstrap.ts';
@@ -13,6 +13,8 @@ import { createTestEnvironment, type TestEnvironment } from '../testing/test-con
 import { enrollTestAgent, eventually, startTestAgent } from '../testing/test-agent.ts';
 import { fixturePolicyYaml, nodeExporterRelease } from '../testing/discovery-fixture.ts';
 import type { RolloutView } from './rollout.ts';
+import { RolloutEventStream } from './rollout-event-stream.ts';
+import { RolloutRepository } from './rollout.repository.ts';
 
 /** What a test host does with an upgrade: succeed, or fail and roll itself back. */
 type Behaviour = 'ok' | 'fail';
@@ -570,6 +572,48 @@ describe('rollouts driven against real agents', () => {
     expect(await lingering.text()).toContain('event: rollout');
     await open.body?.cancel();
     expect(states.length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('reads a watched rollout once per interval however many streams are open on it', async () => {
+    await label(['h-06'], 'watched');
+    const rollout = await create({
+      selector: { labels: 'watched' },
+      waves: [{ name: 'all', size: '100%', maxParallel: 1, bakeSeconds: 0, failureThreshold: '1' }],
+      draft: true,
+    });
+    const streams = controlPlane.app.get(RolloutEventStream);
+    const reads = vi.spyOn(controlPlane.app.get(RolloutRepository), 'find');
+    const opened = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        fetch(`${controlPlane.httpUrl}/api/rollouts/${rollout.id}/events`, {
+          headers: { authorization: `Bearer ${tokens.viewer}` },
+        }),
+      ),
+    );
+    try {
+      expect(opened.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      await eventually(
+        () => Promise.resolve(streams.counts.streams === 6 ? true : undefined),
+        'six open streams',
+      );
+      expect(streams.counts.polledRollouts).toBe(1);
+      reads.mockClear();
+      await sleep(2_000);
+      // Six streams polling alone would read about 24 times in 2 s at 500 ms; one shared poll, about 4.
+      expect(reads.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(6);
+    } finally {
+      reads.mockRestore();
+      for (const response of opened) await response.body?.cancel();
+    }
+    await eventually(
+      () =>
+        Promise.resolve(
+          streams.counts.polledRollouts === 0 && streams.counts.streams === 0 ? true : undefined,
+        ),
+      'every stream closed and its poll stopped',
+    );
+    await api('POST', `/api/rollouts/${rollout.id}/abort`, tokens.operator, {});
   }, 60_000);
 
   it('holds a major rollout outside maintenance windows: the approval policy froze maintenanceWindow', async () => {
