@@ -169,7 +169,7 @@ describe('an artifact missing from a replica', () => {
     await upstream.close();
     upstreamOpen = false;
     const failed = await get(second, expected);
-    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(failed.status).toBe(502);
     const body = (await failed.json()) as ErrorBody;
     expect(body.error.message).toMatch(
       new RegExp(

@@ -42,10 +42,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'UPSTREAM_INVALID_RESPONSE':
     case 'UPSTREAM_AUTH':
     case 'OFFLINE_NO_CACHE':
+    case 'DOWNLOAD_FAILED': // in the control plane, always a fetch from upstream that failed
       return 502;
     case 'UNAVAILABLE':
       return 503;
-    case 'DOWNLOAD_FAILED':
     case 'ARCHIVE_UNSAFE':
     case 'ARCHIVE_INVALID':
     case 'BINARY_NOT_IN_ARCHIVE':
