@@ -77,7 +77,7 @@ async function seed(fixture: ConsoleFixtureProcess): Promise<string | undefined>
 }
 
 async function shoot(page: Page, origin: string, name: string, path: string, ready: string): Promise<void> {
-  // A full load: the token stays in the tab's sessionStorage.
+  // A full load: the HttpOnly session cookie keeps the login.
   await page.goto(`${origin}${path}`);
   // Each ready selector appears only once the page's data is in (the rollout page's
   // event stream never goes idle, so network idleness cannot be the signal).

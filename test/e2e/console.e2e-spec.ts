@@ -1,6 +1,6 @@
 // The web console end to end: a real control plane (own schema and queue prefix)
 // serving the built console, real agent sessions, Debian's chromium driven by
-// playwright-core. A viewer is refused an approval by the server (403 naming the
+// playwright-core. Login trades the token for an HttpOnly session cookie. A viewer is refused an approval by the server (403 naming the
 // rule, shown in the page); an approver approves through the UI and watches the
 // rollout complete live over the event stream; an operator pauses, resumes and
 // aborts one from its page, and submits a draft from its page.
@@ -56,6 +56,8 @@ describe('web console', () => {
 
   const logIn = async (role: Role, path = '/fleet'): Promise<Page> => {
     if (browser === undefined) throw new Error('no browser');
+    // One browser profile for every test: the previous login's session cookie must not carry over.
+    await browser.context.clearCookies();
     const page = await browser.context.newPage();
     await page.goto(`${the().url}${path}`);
     await page.fill('#token', the().tokens[role]);
@@ -63,6 +65,10 @@ describe('web console', () => {
     await page.waitForSelector('[data-testid=who]');
     return page;
   };
+
+  /** Everything the page's scripts can read from web storage (an expression: the tests have no DOM types). */
+  const webStorage = (page: Page): Promise<string> =>
+    page.evaluate<string>('JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])');
 
   it('serves the console at any page path and leaves the API alone', async () => {
     const page = await fetch(`${the().url}/rollouts/some-id`);
@@ -74,7 +80,7 @@ describe('web console', () => {
     expect((await fetch(`${the().url}/assets/missing.js`)).status).toBe(404);
   });
 
-  it('logs in with a token, shows who is logged in and the fleet by group with its drift', async () => {
+  it('logs in with a token (session cookie, nothing in web storage), shows who is logged in and the fleet by group with its drift', async () => {
     const page = await logIn('viewer');
     expect(await page.textContent('[data-testid=who]')).toContain('viewer-vera');
     expect(await page.textContent('[data-testid=who]')).toContain('viewer');
@@ -91,9 +97,24 @@ describe('web console', () => {
     await page.fill('input[type=search]', 'canary');
     await page.waitForSelector('[data-host=web-1]', { state: 'detached' });
     expect(await page.locator('[data-host]').count()).toBe(1);
-    // The token is in sessionStorage only: a reload keeps the session.
+    // The page keeps no token anywhere scripts can read; the HttpOnly cookie keeps the session.
+    const stored = await webStorage(page);
+    expect(stored).not.toContain(the().tokens.viewer);
+    expect(stored).not.toContain('upk_');
+    expect(await page.evaluate<string>('document.cookie')).toBe('');
+    const cookies = await browser?.context.cookies(the().url);
+    expect(cookies?.map((cookie) => [cookie.name, cookie.httpOnly, cookie.sameSite])).toEqual([
+      ['upkeep_session', true, 'Strict'],
+    ]);
     await page.reload();
     await page.waitForSelector('[data-testid=who]');
+    // Log out ends the session on the server: a reload stays on the login page.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForSelector('#token');
+    await page.reload();
+    await page.waitForSelector('#token');
+    expect(await page.locator('[data-testid=who]').count()).toBe(0);
+    expect(await page.locator('[role=alert]').count()).toBe(0);
     await page.close();
   });
 

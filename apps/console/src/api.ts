@@ -1,5 +1,4 @@
 import { apiErrorOf, ApiError } from './api-error.ts';
-import { session } from './session.ts';
 
 export type Query = Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -13,22 +12,32 @@ export function pathWithQuery(path: string, query: Query = {}): string {
   return text === '' ? path : `${path}?${text}`;
 }
 
-/** Listeners told when the server refuses the token (401): the console goes back to the login page. */
+/** Listeners told when the server refuses the session (401): the console goes back to the login page. */
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);
 }
 
-/** One REST call with the session's API token; an error answer becomes an ApiError. */
+export function notifyUnauthorized(): void {
+  for (const listener of unauthorizedListeners) listener();
+}
+
+/**
+ * The header the server asks of every write made with the session cookie (its CSRF rule): a page of
+ * another site cannot send it without a CORS preflight the server never grants.
+ */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-upkeep-request': 'console' };
+
+/** One REST call with the session cookie; an error answer becomes an ApiError. */
 export async function api<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-  const token = session.token();
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  if (method !== 'GET' && method !== 'HEAD') Object.assign(headers, CSRF_HEADERS);
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(pathWithQuery(path, query), {
     method,
     headers,
+    credentials: 'same-origin',
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -42,7 +51,7 @@ export async function api<T>(method: string, path: string, body?: unknown, query
   }
   if (!response.ok) {
     const error = apiErrorOf(response.status, parsed);
-    if (response.status === 401) for (const listener of unauthorizedListeners) listener();
+    if (response.status === 401) notifyUnauthorized();
     throw error;
   }
   return parsed as T;

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { get, onUnauthorized } from './api.ts';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, get, onUnauthorized } from './api.ts';
 import { messageOf } from './api-error.ts';
 import { ApprovalsPage } from './approvals-page.tsx';
 import { ComponentsPage } from './components-page.tsx';
@@ -38,25 +38,43 @@ function Page({ path, me }: { path: string; me: Me }) {
 
 export function App() {
   const path = usePath();
-  const [me, setMe] = useState<Me | null | undefined>(session.token() === null ? null : undefined);
+  // undefined: asking the server whether the session cookie (if any) is still good.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const loggedIn = useRef(false);
+  useEffect(() => {
+    loggedIn.current = me !== null && me !== undefined;
+  }, [me]);
   useEffect(
     () =>
       onUnauthorized(() => {
-        session.clear();
+        // A 401 before logging in only means there is no session yet.
+        if (!loggedIn.current) return;
         setMe(null);
-        setError('the server refused the API token (401); log in again');
+        setError('the server ended the session (401); log in again');
       }),
     [],
   );
   useEffect(() => {
     if (me !== undefined) return;
     get<Me>('/api/me').then(setMe, (failure: unknown) => {
-      session.clear();
       setMe(null);
-      setError(messageOf(failure));
+      if (!(failure instanceof ApiError && failure.status === 401)) setError(messageOf(failure));
     });
   }, [me]);
+  const logOut = (): void => {
+    session.logOut().then(
+      () => {
+        setError(undefined);
+        setMe(null);
+        navigate('/login');
+      },
+      (failure: unknown) => {
+        // A 401 means the session was over anyway: the listener above has gone to the login page.
+        if (!(failure instanceof ApiError && failure.status === 401)) setError(messageOf(failure));
+      },
+    );
+  };
   if (me === undefined) return <p className="muted">Loading…</p>;
   if (me === null) {
     return (
@@ -92,17 +110,11 @@ export function App() {
         <span className="who" data-testid="who">
           {me.name} <span className="role">{me.role}</span>
         </span>
-        <button
-          type="button"
-          onClick={() => {
-            session.clear();
-            setMe(null);
-            navigate('/login');
-          }}
-        >
+        <button type="button" onClick={logOut}>
           Log out
         </button>
       </header>
+      <ErrorBox error={error} />
       <main className="content">
         <Page path={path} me={me} />
       </main>

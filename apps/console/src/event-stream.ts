@@ -1,5 +1,5 @@
+import { notifyUnauthorized } from './api.ts';
 import { apiErrorOf } from './api-error.ts';
-import { session } from './session.ts';
 import { SseParser, type ServerSentEvent } from './sse-parser.ts';
 
 export interface EventStreamHandlers {
@@ -8,9 +8,9 @@ export interface EventStreamHandlers {
 }
 
 /**
- * Follows a server-sent event stream with the session's API token. EventSource cannot
- * send an Authorization header, so this reads the stream with fetch; a dropped
- * connection is reopened after `retryMs` until `signal` aborts.
+ * Follows a server-sent event stream with the session cookie, read with fetch (so an error
+ * answer shows its status and message, which EventSource hides); a dropped connection is
+ * reopened after `retryMs` until `signal` aborts.
  */
 // A function, so the check after an await is not narrowed away by the loop condition.
 const isAborted = (signal: AbortSignal): boolean => signal.aborted;
@@ -24,16 +24,14 @@ export async function followEventStream(
   while (!signal.aborted) {
     handlers.onStatus('connecting');
     try {
-      const token = session.token();
       const response = await fetch(path, {
-        headers: {
-          accept: 'text/event-stream',
-          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        },
+        headers: { accept: 'text/event-stream' },
+        credentials: 'same-origin',
         signal,
       });
       if (!response.ok || response.body === null) {
         const body: unknown = await response.json().catch(() => undefined);
+        if (response.status === 401) notifyUnauthorized();
         throw apiErrorOf(response.status, body);
       }
       handlers.onStatus('live');

@@ -1,11 +1,10 @@
 import { useState, type SyntheticEvent } from 'react';
-import { get } from './api.ts';
 import { messageOf } from './api-error.ts';
 import { session } from './session.ts';
 import type { Me } from './types.ts';
 import { ErrorBox } from './widgets.tsx';
 
-/** Asks for an API token, checks it with GET /api/me and keeps it for this tab. */
+/** Asks for an API token and trades it for a session cookie (POST /api/session); the page keeps no copy. */
 export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
@@ -13,14 +12,13 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
   const submit = (event: SyntheticEvent): void => {
     event.preventDefault();
     setBusy(true);
-    session.save(token.trim());
-    get<Me>('/api/me').then(
+    session.logIn(token.trim()).then(
       (me) => {
         setBusy(false);
+        setToken('');
         onLogin(me);
       },
       (failure: unknown) => {
-        session.clear();
         setBusy(false);
         setError(messageOf(failure));
       },
@@ -46,8 +44,9 @@ export function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
           Log in
         </button>
         <p className="muted">
-          Create one with <code>upkeep-server api-token create --name NAME --role viewer</code>. It is kept in
-          this tab only and sent with every API call; the server decides what its role may do.
+          Create one with <code>upkeep-server api-token create --name NAME --role viewer</code>. The server
+          trades it for a session cookie (12 hours at most) that scripts on this page cannot read; the server
+          decides what the token's role may do.
         </p>
         <ErrorBox error={error} />
       </form>

@@ -1,14 +1,15 @@
-const TOKEN_KEY = 'upkeep.apiToken';
+import { api } from './api.ts';
+import type { Me } from './types.ts';
 
-/** The API token lives for the browser tab only (sessionStorage), never in a cookie or localStorage. */
+/**
+ * The console never holds the API token: logging in trades it for an HttpOnly session cookie
+ * (POST /api/session) that the browser sends with every same-origin call and page scripts cannot read.
+ */
 export const session = {
-  token(): string | null {
-    return sessionStorage.getItem(TOKEN_KEY);
+  logIn(token: string): Promise<Me> {
+    return api<Me>('POST', '/api/session', { token });
   },
-  save(token: string): void {
-    sessionStorage.setItem(TOKEN_KEY, token);
-  },
-  clear(): void {
-    sessionStorage.removeItem(TOKEN_KEY);
+  logOut(): Promise<void> {
+    return api<undefined>('DELETE', '/api/session');
   },
 };

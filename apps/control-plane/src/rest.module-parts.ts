@@ -10,6 +10,9 @@ import { ComponentService } from './components/component.service.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { UpgradeHistoryRepository } from './audit/upgrade-history.repository.ts';
 import { ApiAuthGuard } from './auth/api-auth.guard.ts';
+import { ApiSessionController } from './auth/api-session.controller.ts';
+import { ApiSessionRepository } from './auth/api-session.repository.ts';
+import { ApiSessionService } from './auth/api-session.service.ts';
 import { ApiTokenController } from './auth/api-token.controller.ts';
 import { ApiTokenRepository } from './auth/api-token.repository.ts';
 import { ApiTokenService } from './auth/api-token.service.ts';
@@ -42,6 +45,7 @@ export const REST_CONTROLLERS: Type[] = [
   JobController,
   AuditController,
   ApiTokenController,
+  ApiSessionController,
   ArtifactController,
   ComponentController,
   FleetCheckController,
@@ -63,6 +67,8 @@ export const REST_PROVIDERS: Provider[] = [
   ApiAuthGuard,
   ApiTokenRepository,
   ApiTokenService,
+  ApiSessionRepository,
+  ApiSessionService,
   HealthRepository,
   HealthService,
   HostService,

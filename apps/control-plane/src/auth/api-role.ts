@@ -11,5 +11,7 @@ export interface ApiCaller {
   readonly tokenId: string;
   readonly name: string;
   readonly role: ApiRole;
+  /** The console session (hash of its cookie) when the request came with one instead of a bearer token. */
+  readonly sessionId?: string | undefined;
   readonly requestId: string | undefined;
 }

@@ -19,6 +19,7 @@ export interface StoredApiToken {
   readonly id: string;
   readonly name: string;
   readonly role: ApiRole;
+  readonly expiresAt: Date | null;
   readonly usable: boolean;
 }
 
@@ -46,6 +47,7 @@ export class ApiTokenRepository {
       id: row.id,
       name: row.name,
       role: row.role,
+      expiresAt: row.expiresAt,
       usable: row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now),
     };
   }

@@ -64,10 +64,19 @@ export class ApiTokenService {
     const match = /^Bearer\s+(upk_api_\S+)$/i.exec(header ?? '');
     const secret = match?.[1];
     if (secret === undefined) {
-      throw new UpkeepError('UNAUTHENTICATED', 'no API token: send Authorization: Bearer upk_api_…', {
-        hint: 'create one with `upkeep-server api-token create --role viewer --name me`',
-      });
+      throw new UpkeepError(
+        'UNAUTHENTICATED',
+        'no API token: send Authorization: Bearer upk_api_…, or log in with POST /api/session',
+        { hint: 'create one with `upkeep-server api-token create --role viewer --name me`' },
+      );
     }
+    return this.authenticateSecret(secret);
+  }
+
+  /** The usable token behind a secret (`upk_api_…`), or an UNAUTHENTICATED error. */
+  async authenticateSecret(secret: string): Promise<StoredApiToken> {
+    if (!secret.startsWith(SECRET_PREFIX.api))
+      throw new UpkeepError('UNAUTHENTICATED', `an API token starts with ${SECRET_PREFIX.api}`);
     const stored = await this.repository.findByHash(hashSecret(secret));
     if (stored === null) throw new UpkeepError('UNAUTHENTICATED', 'the API token is not known');
     if (!stored.usable)

@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /** 256 bits, far above the 128 the issue asks of enrollment tokens. */
 const SECRET_BYTES = 32;
 
-/** A new random secret with a prefix that says what it is (`upk_enroll_…`, `upk_agent_…`, `upk_api_…`). */
+/** A new random secret with a prefix that says what it is (`upk_enroll_…`, `upk_agent_…`, `upk_api_…`, `upk_session_…`). */
 export function generateSecret(prefix: string, random: (size: number) => Buffer = randomBytes): string {
   return `${prefix}${random(SECRET_BYTES).toString('base64url')}`;
 }
@@ -26,4 +26,5 @@ export const SECRET_PREFIX = {
   enrollment: 'upk_enroll_',
   agent: 'upk_agent_',
   api: 'upk_api_',
+  session: 'upk_session_',
 } as const;

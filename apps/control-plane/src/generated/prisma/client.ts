@@ -119,6 +119,12 @@ export type AuditEvent = Prisma.AuditEventModel
  */
 export type ApiToken = Prisma.ApiTokenModel
 /**
+ * Model ApiSession
+ * A web console session: the browser holds the secret in an HttpOnly cookie, the row only its hash.
+ * It acts as its API token, so a revoked or expired token ends its sessions at the next request.
+ */
+export type ApiSession = Prisma.ApiSessionModel
+/**
  * Model OutboxMessage
  * Messages to publish to BullMQ, written in the same transaction as the state change they follow.
  */

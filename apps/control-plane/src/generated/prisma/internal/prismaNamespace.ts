@@ -412,6 +412,7 @@ export const ModelName = {
   JobStep: 'JobStep',
   AuditEvent: 'AuditEvent',
   ApiToken: 'ApiToken',
+  ApiSession: 'ApiSession',
   OutboxMessage: 'OutboxMessage',
   Rollout: 'Rollout',
   RolloutWave: 'RolloutWave',
@@ -435,7 +436,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "outboxMessage" | "rollout" | "rolloutWave" | "rolloutHost" | "rolloutApproval" | "notification" | "notificationDelivery" | "artifactOrigin"
+    modelProps: "host" | "agentCredential" | "enrollmentToken" | "component" | "componentSource" | "release" | "releaseCacheEntry" | "advisory" | "breakingChange" | "compatibilityRule" | "hostInventory" | "job" | "jobStep" | "auditEvent" | "apiToken" | "apiSession" | "outboxMessage" | "rollout" | "rolloutWave" | "rolloutHost" | "rolloutApproval" | "notification" | "notificationDelivery" | "artifactOrigin"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1549,6 +1550,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ApiSession: {
+      payload: Prisma.$ApiSessionPayload<ExtArgs>
+      fields: Prisma.ApiSessionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ApiSessionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ApiSessionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        findFirst: {
+          args: Prisma.ApiSessionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ApiSessionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        findMany: {
+          args: Prisma.ApiSessionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>[]
+        }
+        create: {
+          args: Prisma.ApiSessionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        createMany: {
+          args: Prisma.ApiSessionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ApiSessionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>[]
+        }
+        delete: {
+          args: Prisma.ApiSessionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        update: {
+          args: Prisma.ApiSessionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        deleteMany: {
+          args: Prisma.ApiSessionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ApiSessionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ApiSessionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>[]
+        }
+        upsert: {
+          args: Prisma.ApiSessionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ApiSessionPayload>
+        }
+        aggregate: {
+          args: Prisma.ApiSessionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateApiSession>
+        }
+        groupBy: {
+          args: Prisma.ApiSessionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiSessionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ApiSessionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ApiSessionCountAggregateOutputType> | number
+        }
+      }
+    }
     OutboxMessage: {
       payload: Prisma.$OutboxMessagePayload<ExtArgs>
       fields: Prisma.OutboxMessageFieldRefs
@@ -2405,6 +2480,16 @@ export const ApiTokenScalarFieldEnum = {
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
 
 
+export const ApiSessionScalarFieldEnum = {
+  id: 'id',
+  tokenId: 'tokenId',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ApiSessionScalarFieldEnum = (typeof ApiSessionScalarFieldEnum)[keyof typeof ApiSessionScalarFieldEnum]
+
+
 export const OutboxMessageScalarFieldEnum = {
   id: 'id',
   queue: 'queue',
@@ -3017,6 +3102,7 @@ export type GlobalOmitConfig = {
   jobStep?: Prisma.JobStepOmit
   auditEvent?: Prisma.AuditEventOmit
   apiToken?: Prisma.ApiTokenOmit
+  apiSession?: Prisma.ApiSessionOmit
   outboxMessage?: Prisma.OutboxMessageOmit
   rollout?: Prisma.RolloutOmit
   rolloutWave?: Prisma.RolloutWaveOmit

@@ -66,6 +66,7 @@ export const ModelName = {
   JobStep: 'JobStep',
   AuditEvent: 'AuditEvent',
   ApiToken: 'ApiToken',
+  ApiSession: 'ApiSession',
   OutboxMessage: 'OutboxMessage',
   Rollout: 'Rollout',
   RolloutWave: 'RolloutWave',
@@ -315,6 +316,16 @@ export const ApiTokenScalarFieldEnum = {
 } as const
 
 export type ApiTokenScalarFieldEnum = (typeof ApiTokenScalarFieldEnum)[keyof typeof ApiTokenScalarFieldEnum]
+
+
+export const ApiSessionScalarFieldEnum = {
+  id: 'id',
+  tokenId: 'tokenId',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type ApiSessionScalarFieldEnum = (typeof ApiSessionScalarFieldEnum)[keyof typeof ApiSessionScalarFieldEnum]
 
 
 export const OutboxMessageScalarFieldEnum = {

@@ -198,6 +198,7 @@ export type ApiTokenWhereInput = {
   expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  sessions?: Prisma.ApiSessionListRelationFilter
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -208,6 +209,7 @@ export type ApiTokenOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  sessions?: Prisma.ApiSessionOrderByRelationAggregateInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -221,6 +223,7 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  sessions?: Prisma.ApiSessionListRelationFilter
 }, "id" | "tokenHash">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -257,6 +260,7 @@ export type ApiTokenCreateInput = {
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  sessions?: Prisma.ApiSessionCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -267,6 +271,7 @@ export type ApiTokenUncheckedCreateInput = {
   expiresAt?: Date | string | null
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  sessions?: Prisma.ApiSessionUncheckedCreateNestedManyWithoutTokenInput
 }
 
 export type ApiTokenUpdateInput = {
@@ -277,6 +282,7 @@ export type ApiTokenUpdateInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.ApiSessionUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -287,6 +293,7 @@ export type ApiTokenUncheckedUpdateInput = {
   expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.ApiSessionUncheckedUpdateManyWithoutTokenNestedInput
 }
 
 export type ApiTokenCreateManyInput = {
@@ -349,10 +356,114 @@ export type ApiTokenMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
 }
 
+export type ApiTokenScalarRelationFilter = {
+  is?: Prisma.ApiTokenWhereInput
+  isNot?: Prisma.ApiTokenWhereInput
+}
+
 export type EnumApiRoleFieldUpdateOperationsInput = {
   set?: $Enums.ApiRole
 }
 
+export type ApiTokenCreateNestedOneWithoutSessionsInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutSessionsInput, Prisma.ApiTokenUncheckedCreateWithoutSessionsInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutSessionsInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+}
+
+export type ApiTokenUpdateOneRequiredWithoutSessionsNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutSessionsInput, Prisma.ApiTokenUncheckedCreateWithoutSessionsInput>
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutSessionsInput
+  upsert?: Prisma.ApiTokenUpsertWithoutSessionsInput
+  connect?: Prisma.ApiTokenWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ApiTokenUpdateToOneWithWhereWithoutSessionsInput, Prisma.ApiTokenUpdateWithoutSessionsInput>, Prisma.ApiTokenUncheckedUpdateWithoutSessionsInput>
+}
+
+export type ApiTokenCreateWithoutSessionsInput = {
+  id: string
+  name: string
+  tokenHash: string
+  role: $Enums.ApiRole
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type ApiTokenUncheckedCreateWithoutSessionsInput = {
+  id: string
+  name: string
+  tokenHash: string
+  role: $Enums.ApiRole
+  expiresAt?: Date | string | null
+  revokedAt?: Date | string | null
+  createdAt?: Date | string
+}
+
+export type ApiTokenCreateOrConnectWithoutSessionsInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutSessionsInput, Prisma.ApiTokenUncheckedCreateWithoutSessionsInput>
+}
+
+export type ApiTokenUpsertWithoutSessionsInput = {
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutSessionsInput, Prisma.ApiTokenUncheckedUpdateWithoutSessionsInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutSessionsInput, Prisma.ApiTokenUncheckedCreateWithoutSessionsInput>
+  where?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenUpdateToOneWithWhereWithoutSessionsInput = {
+  where?: Prisma.ApiTokenWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutSessionsInput, Prisma.ApiTokenUncheckedUpdateWithoutSessionsInput>
+}
+
+export type ApiTokenUpdateWithoutSessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumApiRoleFieldUpdateOperationsInput | $Enums.ApiRole
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type ApiTokenUncheckedUpdateWithoutSessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumApiRoleFieldUpdateOperationsInput | $Enums.ApiRole
+  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+
+/**
+ * Count Type ApiTokenCountOutputType
+ */
+
+export type ApiTokenCountOutputType = {
+  sessions: number
+}
+
+export type ApiTokenCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  sessions?: boolean | ApiTokenCountOutputTypeCountSessionsArgs
+}
+
+/**
+ * ApiTokenCountOutputType without action
+ */
+export type ApiTokenCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiTokenCountOutputType
+   */
+  select?: Prisma.ApiTokenCountOutputTypeSelect<ExtArgs> | null
+}
+
+/**
+ * ApiTokenCountOutputType without action
+ */
+export type ApiTokenCountOutputTypeCountSessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ApiSessionWhereInput
+}
 
 
 export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -363,6 +474,8 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   expiresAt?: boolean
   revokedAt?: boolean
   createdAt?: boolean
+  sessions?: boolean | Prisma.ApiToken$sessionsArgs<ExtArgs>
+  _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -396,10 +509,18 @@ export type ApiTokenSelectScalar = {
 }
 
 export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenHash" | "role" | "expiresAt" | "revokedAt" | "createdAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  sessions?: boolean | Prisma.ApiToken$sessionsArgs<ExtArgs>
+  _count?: boolean | Prisma.ApiTokenCountOutputTypeDefaultArgs<ExtArgs>
+}
+export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
+export type ApiTokenIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
-  objects: {}
+  objects: {
+    sessions: Prisma.$ApiSessionPayload<ExtArgs>[]
+  }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
@@ -802,6 +923,7 @@ readonly fields: ApiTokenFieldRefs;
  */
 export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
+  sessions<T extends Prisma.ApiToken$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiSessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -855,6 +977,10 @@ export type ApiTokenFindUniqueArgs<ExtArgs extends runtime.Types.Extensions.Inte
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -873,6 +999,10 @@ export type ApiTokenFindUniqueOrThrowArgs<ExtArgs extends runtime.Types.Extensio
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -890,6 +1020,10 @@ export type ApiTokenFindFirstArgs<ExtArgs extends runtime.Types.Extensions.Inter
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiToken to fetch.
    */
@@ -939,6 +1073,10 @@ export type ApiTokenFindFirstOrThrowArgs<ExtArgs extends runtime.Types.Extension
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where?: Prisma.ApiTokenWhereInput
@@ -986,6 +1124,10 @@ export type ApiTokenFindManyArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiTokens to fetch.
    */
@@ -1035,6 +1177,10 @@ export type ApiTokenCreateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * The data needed to create a ApiToken.
    */
   data: Prisma.XOR<Prisma.ApiTokenCreateInput, Prisma.ApiTokenUncheckedCreateInput>
@@ -1082,6 +1228,10 @@ export type ApiTokenUpdateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * The data needed to update a ApiToken.
    */
@@ -1149,6 +1299,10 @@ export type ApiTokenUpsertArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * The filter to search for the ApiToken to update in case it exists.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -1175,6 +1329,10 @@ export type ApiTokenDeleteArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter which ApiToken to delete.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -1195,6 +1353,30 @@ export type ApiTokenDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Inte
 }
 
 /**
+ * ApiToken.sessions
+ */
+export type ApiToken$sessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ApiSession
+   */
+  select?: Prisma.ApiSessionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ApiSession
+   */
+  omit?: Prisma.ApiSessionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiSessionInclude<ExtArgs> | null
+  where?: Prisma.ApiSessionWhereInput
+  orderBy?: Prisma.ApiSessionOrderByWithRelationInput | Prisma.ApiSessionOrderByWithRelationInput[]
+  cursor?: Prisma.ApiSessionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ApiSessionScalarFieldEnum | Prisma.ApiSessionScalarFieldEnum[]
+}
+
+/**
  * ApiToken without action
  */
 export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1206,4 +1388,8 @@ export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.Interna
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
 }
