@@ -26,6 +26,11 @@ export interface AuthenticatedRequest extends Request {
  * Authenticates the API token (a bearer header, or the console session cookie acting as its token)
  * and checks the endpoint's role; the caller becomes the audit actor.
  */
+/** The request id pino-http gave this request (echoed as x-request-id), as text. */
+export function requestIdOf(request: Request): string | undefined {
+  return typeof request.id === 'string' || typeof request.id === 'number' ? String(request.id) : undefined;
+}
+
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
   private readonly reflector: Reflector;
@@ -64,8 +69,7 @@ export class ApiAuthGuard implements CanActivate {
       name: token.name,
       role: token.role,
       sessionId,
-      requestId:
-        typeof request.id === 'string' || typeof request.id === 'number' ? String(request.id) : undefined,
+      requestId: requestIdOf(request),
     };
     return true;
   }

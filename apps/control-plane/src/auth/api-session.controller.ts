@@ -15,7 +15,7 @@ import { CONFIG } from '../common/tokens.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { actorOf } from '../rest/caller-actor.ts';
 import { parseInput } from '../rest/parse-input.ts';
-import type { AuthenticatedRequest } from './api-auth.guard.ts';
+import { requestIdOf, type AuthenticatedRequest } from './api-auth.guard.ts';
 import type { ApiRole } from './api-role.ts';
 import { ApiSessionService } from './api-session.service.ts';
 import { MeDto } from './me.controller.ts';
@@ -27,9 +27,6 @@ export class StartSessionDto {
 }
 
 const startBody = z.strictObject({ token: z.string().min(1).max(200) });
-
-const requestIdOf = (request: Request): string | undefined =>
-  typeof request.id === 'string' || typeof request.id === 'number' ? String(request.id) : undefined;
 
 /** The web console's login: an API token traded for an HttpOnly session cookie acting as that token. */
 @ApiTags('api tokens')

@@ -4,7 +4,7 @@ import type { Clock } from '../common/clock.ts';
 import type { PrismaClient } from '../database/prisma-client.ts';
 import { AuditRepository } from '../audit/audit.repository.ts';
 import type { Actor } from '../audit/audit-event.ts';
-import type { StoredApiToken } from './api-token.repository.ts';
+import { toStoredApiToken, type StoredApiToken } from './api-token.repository.ts';
 
 /** A session found by its hash, with the token it acts as, both judged at the moment of the lookup. */
 export interface StoredApiSession {
@@ -55,18 +55,11 @@ export class ApiSessionRepository {
     const row = await this.prisma.apiSession.findUnique({ where: { id }, include: { token: true } });
     if (row === null) return null;
     const now = this.clock.now();
-    const token = row.token;
     return {
       id: row.id,
       expiresAt: row.expiresAt,
       usable: row.expiresAt > now,
-      token: {
-        id: token.id,
-        name: token.name,
-        role: token.role,
-        expiresAt: token.expiresAt,
-        usable: token.revokedAt === null && (token.expiresAt === null || token.expiresAt > now),
-      },
+      token: toStoredApiToken(row.token, now),
     };
   }
 

@@ -23,6 +23,20 @@ export interface StoredApiToken {
   readonly usable: boolean;
 }
 
+/** A token row as the guards see it: usable while neither revoked nor expired at `now`. */
+export function toStoredApiToken(
+  row: { id: string; name: string; role: ApiRole; expiresAt: Date | null; revokedAt: Date | null },
+  now: Date,
+): StoredApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    expiresAt: row.expiresAt,
+    usable: row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now),
+  };
+}
+
 @Injectable()
 export class ApiTokenRepository {
   private readonly prisma: PrismaClient;
@@ -41,15 +55,7 @@ export class ApiTokenRepository {
 
   async findByHash(tokenHash: string): Promise<StoredApiToken | null> {
     const row = await this.prisma.apiToken.findUnique({ where: { tokenHash } });
-    if (row === null) return null;
-    const now = this.clock.now();
-    return {
-      id: row.id,
-      name: row.name,
-      role: row.role,
-      expiresAt: row.expiresAt,
-      usable: row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now),
-    };
+    return row === null ? null : toStoredApiToken(row, this.clock.now());
   }
 
   async create(

@@ -1,13 +1,31 @@
-import { evaluateAdvisory, readOsvRecord } from '@upkeep/policy';
+import { evaluateAdvisory, readOsvRecord, type OsvRecord } from '@upkeep/policy';
 import type { FleetCheckRow } from '../check/fleet-check.ts';
 import type { DriftAdvisory, DriftHost, DriftKind, DriftRow, LastUpgrade, StoredAdvisory } from './drift.ts';
+
+/** Stored records read as OSV once per report, not once per host (null: it does not read as OSV). */
+const parsed = new WeakMap<StoredAdvisory, OsvRecord | null>();
+
+function osvOf(advisory: StoredAdvisory): OsvRecord | null {
+  let record = parsed.get(advisory);
+  if (record === undefined) {
+    try {
+      record = readOsvRecord(advisory.record);
+    } catch {
+      record = null;
+    }
+    parsed.set(advisory, record);
+  }
+  return record;
+}
 
 /** Advisories that affect `version`; records that no longer read as OSV are left out. */
 export function advisoriesAffecting(version: string, stored: readonly StoredAdvisory[]): DriftAdvisory[] {
   const found: DriftAdvisory[] = [];
   for (const advisory of stored) {
+    const record = osvOf(advisory);
+    if (record === null) continue;
     try {
-      if (!evaluateAdvisory(readOsvRecord(advisory.record), version).affected) continue;
+      if (!evaluateAdvisory(record, version).affected) continue;
     } catch {
       // an unparsable version or record says nothing either way
       continue;

@@ -51,7 +51,7 @@ export class DriftRepository {
         id::text AS id, host_id::text AS host_id, component_name, target_version, state::text AS state,
         result, finished_at
       FROM jobs
-      WHERE kind = 'upgrade' AND finished_at IS NOT NULL AND host_id::text = ANY(${[...hostIds]}::text[])
+      WHERE kind = 'upgrade' AND finished_at IS NOT NULL AND host_id = ANY(${[...hostIds]}::uuid[])
       ORDER BY host_id, component_name, finished_at DESC, id DESC`;
     const byKey = new Map<string, LastUpgrade>();
     for (const row of rows) {

@@ -418,7 +418,7 @@ export class JobRepository {
         );
       }
       await this.rolloutOutcomes.jobFinished(tx, jobId, outcome, { message, details }, now);
-      await this.notifyResult(tx, jobId, outcome, message, details, now);
+      await this.notifyResult(tx, jobId, job, outcome, message, details, now);
       return false;
     });
   }
@@ -460,21 +460,19 @@ export class JobRepository {
   private async notifyResult(
     tx: Transaction,
     jobId: string,
+    job: OwnedJob,
     outcome: JobOutcome,
     message: string,
     details: Record<string, unknown>,
     at: Date,
   ): Promise<void> {
-    const job = await tx.job.findUniqueOrThrow({
-      where: { id: jobId },
-      select: { kind: true, componentName: true, targetVersion: true, host: { select: { hostname: true } } },
-    });
+    const host = await tx.host.findUniqueOrThrow({ where: { id: job.hostId }, select: { hostname: true } });
     const events = jobResultNotifications({
       id: jobId,
       kind: job.kind,
       component: job.componentName,
       targetVersion: job.targetVersion,
-      hostname: job.host.hostname,
+      hostname: host.hostname,
       outcome,
       message,
       details,

@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { UpkeepError } from '@upkeep/errors';
+import { hashSecret, sameHash } from '../common/secrets.ts';
 import { CONFIG } from '../common/tokens.ts';
 import type { AppConfig } from '../config/app-config.ts';
-
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * GET /metrics needs `Authorization: Bearer <UPKEEP_METRICS_TOKEN>` when that variable is
@@ -14,11 +12,11 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
  */
 @Injectable()
 export class MetricsTokenGuard implements CanActivate {
-  private readonly expected: Buffer | null;
+  private readonly expected: string | null;
 
   constructor(@Inject(CONFIG) config: AppConfig) {
     const token = config.metricsToken;
-    this.expected = token === undefined ? null : digest(token.reveal());
+    this.expected = token === undefined ? null : hashSecret(token.reveal());
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -26,7 +24,7 @@ export class MetricsTokenGuard implements CanActivate {
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     // Hashes have equal lengths, so the comparison takes the same time whatever was sent.
-    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), this.expected)) return true;
+    if (match?.[1] !== undefined && sameHash(hashSecret(match[1]), this.expected)) return true;
     throw new UpkeepError(
       'UNAUTHENTICATED',
       match === null ? 'GET /metrics needs a bearer token' : 'the metrics token is not valid',
