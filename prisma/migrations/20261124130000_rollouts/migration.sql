@@ -28,7 +28,6 @@ CREATE TABLE "rollouts" (
     "required_approvals" INTEGER NOT NULL DEFAULT 0,
     "forbid_self_approval" BOOLEAN NOT NULL DEFAULT true,
     "rollback_on_abort" BOOLEAN NOT NULL DEFAULT false,
-    "next_check_at" TIMESTAMPTZ(3),
     "revision" INTEGER NOT NULL DEFAULT 0,
     "created_by" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -101,7 +100,7 @@ ALTER TABLE "jobs" ADD COLUMN "rollout_id" UUID;
 CREATE INDEX "jobs_rollout_id_idx" ON "jobs"("rollout_id");
 
 -- CreateIndex
-CREATE INDEX "rollouts_state_next_check_at_idx" ON "rollouts"("state", "next_check_at");
+CREATE INDEX "rollouts_state_idx" ON "rollouts"("state");
 
 -- CreateIndex
 CREATE INDEX "rollouts_component_name_created_at_idx" ON "rollouts"("component_name", "created_at");

@@ -67,7 +67,7 @@ export class RolloutJobOutcomeRepository {
     }
     await tx.rollout.update({
       where: { id: host.rolloutId },
-      data: { updatedAt: now, revision: { increment: 1 }, nextCheckAt: now },
+      data: { updatedAt: now, revision: { increment: 1 } },
     });
   }
 }

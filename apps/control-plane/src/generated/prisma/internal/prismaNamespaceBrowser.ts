@@ -360,7 +360,6 @@ export const RolloutScalarFieldEnum = {
   breakingChanges: 'breakingChanges',
   advisories: 'advisories',
   expectedDurationSeconds: 'expectedDurationSeconds',
-  nextCheckAt: 'nextCheckAt',
   revision: 'revision',
   createdBy: 'createdBy',
   createdAt: 'createdAt',

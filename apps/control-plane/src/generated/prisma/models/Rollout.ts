@@ -54,7 +54,6 @@ export type RolloutMinAggregateOutputType = {
   rollbackOnAbort: boolean | null
   risk: string | null
   expectedDurationSeconds: number | null
-  nextCheckAt: Date | null
   revision: number | null
   createdBy: string | null
   createdAt: Date | null
@@ -77,7 +76,6 @@ export type RolloutMaxAggregateOutputType = {
   rollbackOnAbort: boolean | null
   risk: string | null
   expectedDurationSeconds: number | null
-  nextCheckAt: Date | null
   revision: number | null
   createdBy: string | null
   createdAt: Date | null
@@ -105,7 +103,6 @@ export type RolloutCountAggregateOutputType = {
   breakingChanges: number
   advisories: number
   expectedDurationSeconds: number
-  nextCheckAt: number
   revision: number
   createdBy: number
   createdAt: number
@@ -144,7 +141,6 @@ export type RolloutMinAggregateInputType = {
   rollbackOnAbort?: true
   risk?: true
   expectedDurationSeconds?: true
-  nextCheckAt?: true
   revision?: true
   createdBy?: true
   createdAt?: true
@@ -167,7 +163,6 @@ export type RolloutMaxAggregateInputType = {
   rollbackOnAbort?: true
   risk?: true
   expectedDurationSeconds?: true
-  nextCheckAt?: true
   revision?: true
   createdBy?: true
   createdAt?: true
@@ -195,7 +190,6 @@ export type RolloutCountAggregateInputType = {
   breakingChanges?: true
   advisories?: true
   expectedDurationSeconds?: true
-  nextCheckAt?: true
   revision?: true
   createdBy?: true
   createdAt?: true
@@ -310,7 +304,6 @@ export type RolloutGroupByOutputType = {
   breakingChanges: runtime.JsonValue | null
   advisories: runtime.JsonValue | null
   expectedDurationSeconds: number | null
-  nextCheckAt: Date | null
   revision: number
   createdBy: string
   createdAt: Date
@@ -361,7 +354,6 @@ export type RolloutWhereInput = {
   breakingChanges?: Prisma.JsonNullableFilter<"Rollout">
   advisories?: Prisma.JsonNullableFilter<"Rollout">
   expectedDurationSeconds?: Prisma.IntNullableFilter<"Rollout"> | number | null
-  nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
   createdBy?: Prisma.StringFilter<"Rollout"> | string
   createdAt?: Prisma.DateTimeFilter<"Rollout"> | Date | string
@@ -393,7 +385,6 @@ export type RolloutOrderByWithRelationInput = {
   breakingChanges?: Prisma.SortOrderInput | Prisma.SortOrder
   advisories?: Prisma.SortOrderInput | Prisma.SortOrder
   expectedDurationSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
-  nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -428,7 +419,6 @@ export type RolloutWhereUniqueInput = Prisma.AtLeast<{
   breakingChanges?: Prisma.JsonNullableFilter<"Rollout">
   advisories?: Prisma.JsonNullableFilter<"Rollout">
   expectedDurationSeconds?: Prisma.IntNullableFilter<"Rollout"> | number | null
-  nextCheckAt?: Prisma.DateTimeNullableFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntFilter<"Rollout"> | number
   createdBy?: Prisma.StringFilter<"Rollout"> | string
   createdAt?: Prisma.DateTimeFilter<"Rollout"> | Date | string
@@ -460,7 +450,6 @@ export type RolloutOrderByWithAggregationInput = {
   breakingChanges?: Prisma.SortOrderInput | Prisma.SortOrder
   advisories?: Prisma.SortOrderInput | Prisma.SortOrder
   expectedDurationSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
-  nextCheckAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -496,7 +485,6 @@ export type RolloutScalarWhereWithAggregatesInput = {
   breakingChanges?: Prisma.JsonNullableWithAggregatesFilter<"Rollout">
   advisories?: Prisma.JsonNullableWithAggregatesFilter<"Rollout">
   expectedDurationSeconds?: Prisma.IntNullableWithAggregatesFilter<"Rollout"> | number | null
-  nextCheckAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Rollout"> | Date | string | null
   revision?: Prisma.IntWithAggregatesFilter<"Rollout"> | number
   createdBy?: Prisma.StringWithAggregatesFilter<"Rollout"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Rollout"> | Date | string
@@ -524,7 +512,6 @@ export type RolloutCreateInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -556,7 +543,6 @@ export type RolloutUncheckedCreateInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -588,7 +574,6 @@ export type RolloutUpdateInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -620,7 +605,6 @@ export type RolloutUncheckedUpdateInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -652,7 +636,6 @@ export type RolloutCreateManyInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -680,7 +663,6 @@ export type RolloutUpdateManyMutationInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -708,7 +690,6 @@ export type RolloutUncheckedUpdateManyInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -741,7 +722,6 @@ export type RolloutCountOrderByAggregateInput = {
   breakingChanges?: Prisma.SortOrder
   advisories?: Prisma.SortOrder
   expectedDurationSeconds?: Prisma.SortOrder
-  nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -771,7 +751,6 @@ export type RolloutMaxOrderByAggregateInput = {
   rollbackOnAbort?: Prisma.SortOrder
   risk?: Prisma.SortOrder
   expectedDurationSeconds?: Prisma.SortOrder
-  nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -794,7 +773,6 @@ export type RolloutMinOrderByAggregateInput = {
   rollbackOnAbort?: Prisma.SortOrder
   risk?: Prisma.SortOrder
   expectedDurationSeconds?: Prisma.SortOrder
-  nextCheckAt?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -904,7 +882,6 @@ export type RolloutCreateWithoutJobsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -935,7 +912,6 @@ export type RolloutUncheckedCreateWithoutJobsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -982,7 +958,6 @@ export type RolloutUpdateWithoutJobsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1013,7 +988,6 @@ export type RolloutUncheckedUpdateWithoutJobsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1044,7 +1018,6 @@ export type RolloutCreateWithoutWavesInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1075,7 +1048,6 @@ export type RolloutUncheckedCreateWithoutWavesInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1122,7 +1094,6 @@ export type RolloutUpdateWithoutWavesInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1153,7 +1124,6 @@ export type RolloutUncheckedUpdateWithoutWavesInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1184,7 +1154,6 @@ export type RolloutCreateWithoutHostsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1215,7 +1184,6 @@ export type RolloutUncheckedCreateWithoutHostsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1262,7 +1230,6 @@ export type RolloutUpdateWithoutHostsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1293,7 +1260,6 @@ export type RolloutUncheckedUpdateWithoutHostsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1324,7 +1290,6 @@ export type RolloutCreateWithoutApprovalsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1355,7 +1320,6 @@ export type RolloutUncheckedCreateWithoutApprovalsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: number | null
-  nextCheckAt?: Date | string | null
   revision?: number
   createdBy: string
   createdAt?: Date | string
@@ -1402,7 +1366,6 @@ export type RolloutUpdateWithoutApprovalsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1433,7 +1396,6 @@ export type RolloutUncheckedUpdateWithoutApprovalsInput = {
   breakingChanges?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   advisories?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   expectedDurationSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
-  nextCheckAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revision?: Prisma.IntFieldUpdateOperationsInput | number
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -1522,7 +1484,6 @@ export type RolloutSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   breakingChanges?: boolean
   advisories?: boolean
   expectedDurationSeconds?: boolean
-  nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
   createdAt?: boolean
@@ -1555,7 +1516,6 @@ export type RolloutSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   breakingChanges?: boolean
   advisories?: boolean
   expectedDurationSeconds?: boolean
-  nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
   createdAt?: boolean
@@ -1583,7 +1543,6 @@ export type RolloutSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   breakingChanges?: boolean
   advisories?: boolean
   expectedDurationSeconds?: boolean
-  nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
   createdAt?: boolean
@@ -1611,7 +1570,6 @@ export type RolloutSelectScalar = {
   breakingChanges?: boolean
   advisories?: boolean
   expectedDurationSeconds?: boolean
-  nextCheckAt?: boolean
   revision?: boolean
   createdBy?: boolean
   createdAt?: boolean
@@ -1620,7 +1578,7 @@ export type RolloutSelectScalar = {
   finishedAt?: boolean
 }
 
-export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "approvalBeforeStart" | "rollbackOnAbort" | "risk" | "breakingChanges" | "advisories" | "expectedDurationSeconds" | "nextCheckAt" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
+export type RolloutOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "componentName" | "environment" | "targetVersion" | "targetSpec" | "selector" | "settings" | "state" | "currentWave" | "reason" | "requiredApprovals" | "forbidSelfApproval" | "approvalBeforeStart" | "rollbackOnAbort" | "risk" | "breakingChanges" | "advisories" | "expectedDurationSeconds" | "revision" | "createdBy" | "createdAt" | "updatedAt" | "startedAt" | "finishedAt", ExtArgs["result"]["rollout"]>
 export type RolloutInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   waves?: boolean | Prisma.Rollout$wavesArgs<ExtArgs>
   hosts?: boolean | Prisma.Rollout$hostsArgs<ExtArgs>
@@ -1687,11 +1645,7 @@ export type $RolloutPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     advisories: runtime.JsonValue | null
     expectedDurationSeconds: number | null
     /**
-     * When the driver should look at this rollout again (bake end, guard retry, offline deadline).
-     */
-    nextCheckAt: Date | null
-    /**
-     * Bumped on every change; the event stream sends a view when it moves.
+     * Bumped on every change by the engine and by job outcomes (a change marker; the event stream compares views).
      */
     revision: number
     createdBy: string
@@ -2144,7 +2098,6 @@ export interface RolloutFieldRefs {
   readonly breakingChanges: Prisma.FieldRef<"Rollout", 'Json'>
   readonly advisories: Prisma.FieldRef<"Rollout", 'Json'>
   readonly expectedDurationSeconds: Prisma.FieldRef<"Rollout", 'Int'>
-  readonly nextCheckAt: Prisma.FieldRef<"Rollout", 'DateTime'>
   readonly revision: Prisma.FieldRef<"Rollout", 'Int'>
   readonly createdBy: Prisma.FieldRef<"Rollout", 'String'>
   readonly createdAt: Prisma.FieldRef<"Rollout", 'DateTime'>
