@@ -61,10 +61,17 @@ export class MaintenanceWindowGuard implements RolloutGuard {
     }
     const blocked: { hostname: string; why: string; retryAt?: Date }[] = [];
     const allowed: string[] = [];
+    // A host's verdict depends only on its groups (in order: the first matching one wins), so hosts
+    // sharing groups share the window arithmetic.
+    const byGroups = new Map<string, HostVerdict>();
     for (const host of context.hosts) {
-      const windows = windowsFor(policy, { groups: host.groups, environment: context.environment });
-      const verdict =
-        windows.length === 0 ? OK : hostVerdict(windows, context.now, context.expectedDurationMs);
+      const key = host.groups.join('\u0000');
+      let verdict = byGroups.get(key);
+      if (verdict === undefined) {
+        const windows = windowsFor(policy, { groups: host.groups, environment: context.environment });
+        verdict = windows.length === 0 ? OK : hostVerdict(windows, context.now, context.expectedDurationMs);
+        byGroups.set(key, verdict);
+      }
       if (verdict.ok) {
         allowed.push(host.id);
         continue;

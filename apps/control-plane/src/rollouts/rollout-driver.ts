@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { isUpkeepError } from '@upkeep/errors';
+import { errorMessage } from '@upkeep/errors';
 import { signAssignment } from '@upkeep/assignment';
 import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
@@ -34,12 +34,6 @@ import {
 
 /** The driver acts as the control plane itself in the audit trail. */
 export const DRIVER_ACTOR: Actor = { type: 'system', id: 'rollout-driver' };
-
-function messageOf(error: unknown): string {
-  if (isUpkeepError(error))
-    return error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 function platformOf(host: Pick<StepHost, 'os' | 'arch'>): string {
   return `${host.os}-${host.arch}`;
@@ -195,7 +189,7 @@ export class RolloutDriver implements OnApplicationBootstrap, OnApplicationShutd
           artifact = await this.artifacts.ensure(rollout.component, rollout.targetVersion, os, arch);
           this.served.set(cacheKey, artifact);
         } catch (error) {
-          found.set(`${os}-${arch}`, messageOf(error));
+          found.set(`${os}-${arch}`, errorMessage(error, { withHint: true }));
           continue;
         }
       }
@@ -214,10 +208,14 @@ export class RolloutDriver implements OnApplicationBootstrap, OnApplicationShutd
   ): Promise<GuardVerdicts | null> {
     const { rollout } = preview;
     if (rollout.state !== 'running' && rollout.state !== 'scheduled') return null;
-    const waitsFor = (await this.rollouts.statesOf(rollout.settings.waitsFor)).map((other) => ({
-      id: other.id,
-      state: other.state,
-    }));
+    // Only a scheduled rollout looks at the rollouts it waits for (planDriverStep).
+    const waitsFor =
+      rollout.state === 'scheduled'
+        ? (await this.rollouts.statesOf(rollout.settings.waitsFor)).map((other) => ({
+            id: other.id,
+            state: other.state,
+          }))
+        : [];
     const now = this.clock.now();
     const step = planDriverStep(preview, { now, waitsFor });
     if (step.dispatch !== null) {
@@ -359,7 +357,7 @@ export class RolloutDriver implements OnApplicationBootstrap, OnApplicationShutd
         verdict = await guard.check(context);
       } catch (error) {
         // A guard that cannot answer holds the wave: promoting on an unknown is what guards prevent.
-        return refused(`${guard.name}: could not check (${messageOf(error)})`);
+        return refused(`${guard.name}: could not check (${errorMessage(error, { withHint: true })})`);
       }
       if (verdict.ok === true) continue;
       if (verdict.ok === false || phase === 'promote') return refused(`${guard.name}: ${verdict.reason}`);

@@ -174,10 +174,6 @@ export class RolloutRepository {
     this.notifier = notifier ?? null;
   }
 
-  now(): Date {
-    return this.clock.now();
-  }
-
   async create(rollout: NewRollout, actor: Actor): Promise<RolloutView> {
     const id = randomUUID();
     const now = this.clock.now();
@@ -394,8 +390,9 @@ export class RolloutRepository {
         if (locked.length === 0) return false;
         const snapshot = await this.loadSnapshot(tx, id);
         if (snapshot === null) return false;
+        // Only a scheduled rollout looks at the rollouts it waits for (planDriverStep).
         const waitsFor =
-          snapshot.rollout.settings.waitsFor.length === 0
+          snapshot.rollout.state !== 'scheduled' || snapshot.rollout.settings.waitsFor.length === 0
             ? []
             : (
                 await tx.rollout.findMany({
