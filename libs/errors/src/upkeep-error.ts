@@ -38,3 +38,13 @@ export class UpkeepError extends Error {
 export function isUpkeepError(error: unknown): error is UpkeepError {
   return error instanceof UpkeepError;
 }
+
+/**
+ * The text of anything thrown, for a reason shown to operators or stored: the message, and with
+ * `withHint` an UpkeepError's hint in parentheses after it.
+ */
+export function errorMessage(error: unknown, options: { withHint?: boolean } = {}): string {
+  if (isUpkeepError(error) && options.withHint === true && error.hint !== undefined)
+    return `${error.message} (${error.hint})`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,8 +1,9 @@
 import type { RiskLevel } from '@upkeep/versioning';
 import { autoUpgradeAllowed, effectiveGlobal, type DecisionAction, type PolicyConfig } from '@upkeep/policy';
+import type { HostDecision, RolloutPlan } from '../rollouts/rollout.ts';
 
 /** A host's decision in a rollout plan, as the planner words it. */
-export type PlannedHostDecision = 'skip' | 'reject' | 'auto' | 'recommend' | 'manual';
+export type PlannedHostDecision = HostDecision;
 
 /** What auto-upgrade reads of a rollout plan. */
 export interface AutoUpgradePlan {
@@ -15,6 +16,8 @@ export interface AutoUpgradePlan {
     readonly decision: PlannedHostDecision;
     readonly riskLevel: string | null;
   }[];
+  /** The engine's whole plan, stored as is when the rollout is created. */
+  readonly frozen?: RolloutPlan;
 }
 
 export type AutoUpgradeOutcome =

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { isUpkeepError } from '@upkeep/errors';
+import { errorMessage } from '@upkeep/errors';
 import type { PolicyConfig } from '@upkeep/policy';
 import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
@@ -22,7 +22,8 @@ export interface AutoRolloutPort {
   /** The version the component resolves to in the environment (its policy strategy) from the stored releases. */
   resolveTarget(environment: string, component: string): Promise<string>;
   plan(request: AutoRolloutRequest): Promise<AutoUpgradePlan>;
-  create(request: AutoRolloutRequest): Promise<{ readonly id: string }>;
+  /** Creates the rollout `plan` judged (the engine stores that plan rather than planning again). */
+  create(request: AutoRolloutRequest, plan: AutoUpgradePlan): Promise<{ readonly id: string }>;
 }
 
 export interface AutoRolloutRequest {
@@ -41,10 +42,6 @@ export interface AutoUpgradeReport {
   readonly outcome: 'created' | 'exists' | 'busy' | 'not_allowed' | 'error';
   readonly rolloutId: string | null;
   readonly reason: string;
-}
-
-function messageOf(error: unknown): string {
-  return isUpkeepError(error) || error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -98,7 +95,7 @@ export class AutoUpgradeService implements ReleasesRefreshedListener {
           targetVersion,
           outcome: 'error',
           rolloutId: null,
-          reason: messageOf(error),
+          reason: errorMessage(error),
         });
       }
     }
@@ -129,7 +126,8 @@ export class AutoUpgradeService implements ReleasesRefreshedListener {
           reason: `rollout ${existing} of ${component} ${targetVersion} exists in ${environment}`,
         };
       }
-      const outcome = autoUpgradeOutcome(policy, await this.rollouts.plan(request));
+      const plan = await this.rollouts.plan(request);
+      const outcome = autoUpgradeOutcome(policy, plan);
       if (!outcome.create) {
         return {
           environment,
@@ -139,7 +137,7 @@ export class AutoUpgradeService implements ReleasesRefreshedListener {
           reason: outcome.reason,
         };
       }
-      const created = await this.rollouts.create(request);
+      const created = await this.rollouts.create(request, plan);
       await this.notifier.enqueue(
         tx,
         {

@@ -46,11 +46,15 @@ export class EngineAutoRollouts implements AutoRolloutPort {
           riskLevel: host.riskLevel,
         })),
       ),
+      frozen: plan,
     };
   }
 
-  async create(request: AutoRolloutRequest): Promise<{ readonly id: string }> {
-    const view = await this.rollouts.create(requestOf(request), ACTOR);
+  async create(request: AutoRolloutRequest, plan: AutoUpgradePlan): Promise<{ readonly id: string }> {
+    const view =
+      plan.frozen === undefined
+        ? await this.rollouts.create(requestOf(request), ACTOR)
+        : await this.rollouts.createFromPlan(plan.frozen, requestOf(request), ACTOR);
     return { id: view.id };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUpkeepError, UpkeepError } from '@upkeep/errors';
+import { errorMessage, UpkeepError } from '@upkeep/errors';
 import {
   decideUpgrade,
   decisionInputFor,
@@ -49,12 +49,6 @@ function sameVersion(a: string, b: string): boolean {
   } catch {
     return a === b;
   }
-}
-
-function messageOf(error: unknown): string {
-  if (isUpkeepError(error))
-    return error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -185,7 +179,7 @@ export class FleetCheckService {
             targetVersion: target.resolution.version,
             status: 'unresolved',
             decision: null,
-            message: messageOf(error),
+            message: errorMessage(error, { withHint: true }),
           });
         }
       }
@@ -269,7 +263,12 @@ export class FleetCheckService {
           upgrade: decision,
         });
       } catch (error) {
-        rows.set(host.hostId, { ...base, status: 'unresolved', decision: null, message: messageOf(error) });
+        rows.set(host.hostId, {
+          ...base,
+          status: 'unresolved',
+          decision: null,
+          message: errorMessage(error, { withHint: true }),
+        });
       }
     }
     return rows;
@@ -369,7 +368,7 @@ export class FleetCheckService {
       return { ok: true, resolution: resolveVersion(input) };
     } catch (error) {
       const prefix = releases.length === 0 ? 'no releases discovered yet; ' : '';
-      return { ok: false, message: `${prefix}${messageOf(error)}` };
+      return { ok: false, message: `${prefix}${errorMessage(error, { withHint: true })}` };
     } finally {
       this.metrics.observeResolution(component, (performance.now() - started) / 1000);
     }

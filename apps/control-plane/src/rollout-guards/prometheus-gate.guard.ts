@@ -1,4 +1,4 @@
-import { isUpkeepError } from '@upkeep/errors';
+import { errorMessage } from '@upkeep/errors';
 import { conditionHolds, parseSuccessCondition, type SuccessCondition } from '@upkeep/policy';
 import type { RolloutGuard, RolloutGuardContext, RolloutGuardVerdict } from '../rollouts/rollout-guard.ts';
 import { expandHostPlaceholders } from './host-pattern.ts';
@@ -16,10 +16,6 @@ function describeSeries(series: PrometheusSeries): string {
     .map(([name, value]) => `${name}="${value}"`)
     .join(',');
   return labels === '' ? (series.labels.__name__ ?? 'the result') : `{${labels}}`;
-}
-
-function errorText(error: unknown): string {
-  return isUpkeepError(error) || error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -92,7 +88,7 @@ export class PrometheusGateGuard implements RolloutGuard {
           ? await prometheus.instantQuery(query, now)
           : await prometheus.rangeQuery(query, start, now, step);
     } catch (error) {
-      return `the query failed: ${errorText(error)}`;
+      return `the query failed: ${errorMessage(error)}`;
     }
     const withData = series.filter((one) => one.samples.length > 0);
     if (withData.length === 0) return `no data for ${query}`;

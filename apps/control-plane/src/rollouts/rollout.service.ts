@@ -222,7 +222,16 @@ export class RolloutService {
     actor: Actor,
     options: { draft?: boolean } = {},
   ): Promise<RolloutView> {
-    const plan = await this.plan(request);
+    return this.createFromPlan(await this.plan(request), request, actor, options);
+  }
+
+  /** Stores a rollout as `plan` (made by `plan(request)`) froze it: what was judged is what runs. */
+  async createFromPlan(
+    plan: RolloutPlan,
+    request: RolloutRequest,
+    actor: Actor,
+    options: { draft?: boolean } = {},
+  ): Promise<RolloutView> {
     return this.rollouts.create(
       {
         component: plan.component,
