@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactText, redactUrl } from './redact.ts';
+import { redactText, redactUrl, urlSecretParts } from './redact.ts';
 
 describe('redactUrl', () => {
   it('removes credentials and token parameters', () => {
@@ -47,5 +47,18 @@ describe('redactText', () => {
       'POST https://hooks.slack.test/services/T1/B2/REDACTED failed (see http://docs.test/x).',
     );
     expect(redactText('at https://u:p@smtp.test:25')).toBe('at https://REDACTED:REDACTED@smtp.test:25/');
+  });
+});
+
+describe('urlSecretParts', () => {
+  it('lists the URL, its path and query, and its decoded user and password', () => {
+    expect(urlSecretParts('https://hook%40ops:p%40ss@hooks.example.com/services/T0/B1?token=abc')).toEqual([
+      'https://hook%40ops:p%40ss@hooks.example.com/services/T0/B1?token=abc',
+      '/services/T0/B1',
+      '?token=abc',
+      'hook@ops',
+      'p@ss',
+    ]);
+    expect(urlSecretParts('smtp://mail.example.com:25')).toEqual(['smtp://mail.example.com:25']);
   });
 });

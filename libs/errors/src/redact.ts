@@ -89,3 +89,19 @@ function redactUrlKeepingForm(url: string): string {
     parsed.pathname.split('/').some(isTokenSegment);
   return hasSecret ? redactUrl(url) : url;
 }
+
+/**
+ * The parts of a URL configured as a secret (a webhook, an SMTP server) that must never be shown:
+ * the whole URL, its path and query (webhooks carry their token there) and its decoded user and
+ * password. For `redactText(text, urlSecretParts(url))`.
+ */
+export function urlSecretParts(url: string): string[] {
+  const parsed = new URL(url);
+  return [
+    url,
+    parsed.pathname.length > 1 ? parsed.pathname : '',
+    parsed.search,
+    decodeURIComponent(parsed.username),
+    decodeURIComponent(parsed.password),
+  ].filter((part) => part !== '');
+}

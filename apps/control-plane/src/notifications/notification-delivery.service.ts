@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { redactText } from '@upkeep/errors';
+import { redactText, urlSecretParts } from '@upkeep/errors';
 import { CLOCK, CONFIG, LOGGER } from '../common/tokens.ts';
 import type { Clock } from '../common/clock.ts';
 import type { AppConfig } from '../config/app-config.ts';
@@ -19,14 +19,10 @@ function secretsOf(channel: NotificationChannel): string[] {
   switch (channel.type) {
     case 'log':
       return [];
-    case 'webhook': {
-      const url = new URL(channel.url.reveal());
-      return [channel.url.reveal(), url.pathname.length > 1 ? url.pathname : '', url.search, url.password];
-    }
-    case 'email': {
-      const url = new URL(channel.smtpUrl.reveal());
-      return [channel.smtpUrl.reveal(), decodeURIComponent(url.password)];
-    }
+    case 'webhook':
+      return urlSecretParts(channel.url.reveal());
+    case 'email':
+      return urlSecretParts(channel.smtpUrl.reveal());
   }
 }
 

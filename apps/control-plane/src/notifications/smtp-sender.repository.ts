@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
-import { UpkeepError, redactText } from '@upkeep/errors';
+import { UpkeepError, redactText, urlSecretParts } from '@upkeep/errors';
 
 export interface MailRequest {
   readonly smtpUrl: string;
@@ -29,8 +29,7 @@ export class SmtpSenderRepository {
         text: request.text,
       });
     } catch (cause) {
-      const url = new URL(request.smtpUrl);
-      const secrets = [request.smtpUrl, decodeURIComponent(url.password), decodeURIComponent(url.username)];
+      const secrets = urlSecretParts(request.smtpUrl);
       throw new UpkeepError(
         'UNAVAILABLE',
         redactText(

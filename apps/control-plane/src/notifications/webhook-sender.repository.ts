@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UpkeepError, redactText } from '@upkeep/errors';
+import { UpkeepError, redactText, urlSecretParts } from '@upkeep/errors';
 
 /** The most of a response body read (and quoted in an error): a webhook's answer is a status, not data. */
 export const MAX_RESPONSE_BYTES = 16 * 1024;
@@ -37,7 +37,7 @@ async function boundedText(response: Response, limit: number): Promise<string> {
 @Injectable()
 export class WebhookSenderRepository {
   async post(request: WebhookRequest): Promise<void> {
-    const secrets = [request.url, new URL(request.url).pathname, new URL(request.url).search];
+    const secrets = urlSecretParts(request.url);
     const fail = (message: string, cause?: unknown): UpkeepError =>
       new UpkeepError('UNAVAILABLE', redactText(message, secrets), cause === undefined ? {} : { cause });
     // fetch refuses URLs with credentials: user:password@ becomes a Basic Authorization header.
