@@ -117,6 +117,28 @@ async function enrollHost(
  * identity (mode 0600). With `--host-root` repeated, enrolls each host folder
  * (named after the folder) with the same token, labels and groups.
  */
+/**
+ * `--host-root` serves hosts that each bring their own root, versions.yaml and state folder: the
+ * single-host flags (and one more the command names) cannot be given with it.
+ */
+export function refuseWithHostRoot(
+  options: { root?: string | undefined; config?: string | undefined; stateDir?: string | undefined },
+  extra: readonly [flag: string, value: string | undefined],
+  hint: string,
+): void {
+  const clash = (
+    [
+      ['--root', options.root],
+      ['--config', options.config],
+      ['--state-dir', options.stateDir],
+      extra,
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  if (clash !== undefined) {
+    throw new UpkeepError('USAGE', `--host-root cannot be combined with ${clash[0]}`, { hint });
+  }
+}
+
 export function registerEnroll(program: Command, ctx: AgentCliContext): void {
   withAgentOptions(program.command('enroll'))
     .description(
@@ -151,19 +173,11 @@ export function registerEnroll(program: Command, ctx: AgentCliContext): void {
     .action(async (options: EnrollOptions) => {
       const roots = options.hostRoot;
       if (roots.length > 0) {
-        const clash = (
-          [
-            ['--root', options.root],
-            ['--config', options.config],
-            ['--state-dir', options.stateDir],
-            ['--hostname', roots.length > 1 ? options.hostname : undefined],
-          ] as const
-        ).find(([, value]) => value !== undefined);
-        if (clash !== undefined) {
-          throw new UpkeepError('USAGE', `--host-root cannot be combined with ${clash[0]}`, {
-            hint: 'each host folder has its own versions.yaml and state folder, and is named after the folder',
-          });
-        }
+        refuseWithHostRoot(
+          options,
+          ['--hostname', roots.length > 1 ? options.hostname : undefined],
+          'each host folder has its own versions.yaml and state folder, and is named after the folder',
+        );
       }
       const labels = labelsOf(options.label);
       let caPem: string | undefined;

@@ -12,7 +12,7 @@ import { StateDatabase } from '../../state/state-database.repository.ts';
 import { AGENT_VERSION } from '../agent-version.ts';
 import { agentTls } from '../agent-tls.ts';
 import { withAgentOptions, type AgentCliContext } from '../agent-cli-context.ts';
-import { agentStateDir, IDENTITY_FILE } from './enroll.command.ts';
+import { agentStateDir, IDENTITY_FILE, refuseWithHostRoot } from './enroll.command.ts';
 
 interface RunOptions extends AgentOptions {
   readonly stateDir?: string;
@@ -177,19 +177,11 @@ export function registerRun(program: Command, ctx: AgentCliContext): void {
       }
       const roots = options.hostRoot;
       if (roots.length > 0) {
-        const clash = (
-          [
-            ['--root', options.root],
-            ['--config', options.config],
-            ['--state-dir', options.stateDir],
-            ['--log-file', options.logFile],
-          ] as const
-        ).find(([, value]) => value !== undefined);
-        if (clash !== undefined) {
-          throw new UpkeepError('USAGE', `--host-root cannot be combined with ${clash[0]}`, {
-            hint: 'each host folder has its own versions.yaml, state folder and log',
-          });
-        }
+        refuseWithHostRoot(
+          options,
+          ['--log-file', options.logFile],
+          'each host folder has its own versions.yaml, state folder and log',
+        );
         if (new Set(roots.map((root) => resolve(ctx.env.cwd, root))).size !== roots.length) {
           throw new UpkeepError('USAGE', 'a --host-root folder is given twice');
         }
