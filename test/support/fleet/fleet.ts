@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_COMPONENT, DEMO_REPO, demoPaths, writeDemoHost } from '../agent/demo-host.ts';
 import { servedVersion } from '../exporter/exporter-program.ts';
+import { eventually } from '../eventually.ts';
 import { freePort } from '../free-port.ts';
 import { runAgent, runUpkeep, type ProcessResult } from '../run-process.ts';
 import { startUpstream, type Upstream } from '../upstream/index.ts';
@@ -22,6 +22,8 @@ import {
   type Role,
 } from './control-plane-process.ts';
 import { FLEET_RELEASES, upstreamReleases, type FleetRelease } from './fleet-releases.ts';
+
+export { eventually };
 
 export { DEMO_COMPONENT } from '../agent/demo-host.ts';
 
@@ -113,22 +115,6 @@ export interface Fleet {
   agentCpuSeconds(): number;
   /** Stops agents, services, control plane (dropping its data) and upstream; removes the folder. */
   stop(options?: { readonly keepDir?: boolean }): Promise<void>;
-}
-
-/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }
 
 /**
