@@ -8,26 +8,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/support/console/browser.ts';
 import {
   startConsoleFixtureProcess,
   type ConsoleFixtureProcess,
 } from '../test/support/console/console-fixture-process.ts';
+import { eventually } from '../test/support/eventually.ts';
 import { REPO_ROOT } from '../test/support/run-process.ts';
 
 const OUT = join(REPO_ROOT, 'docs/screenshots');
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 interface Rollout {
   readonly id: string;
@@ -64,10 +54,14 @@ async function seed(fixture: ConsoleFixtureProcess): Promise<string | undefined>
   }
   const id = (done.body as Rollout).id;
   await fixture.api('approver', 'POST', `/api/rollouts/${id}/approve`, { comment: 'canary looks healthy' });
-  await until(async () => {
-    const current = (await fixture.api('viewer', 'GET', `/api/rollouts/${id}`)).body as Rollout;
-    return ['completed', 'failed', 'aborted', 'paused'].includes(current.state) ? current : undefined;
-  }, 'the seeded rollout to finish');
+  await eventually(
+    async () => {
+      const current = (await fixture.api('viewer', 'GET', `/api/rollouts/${id}`)).body as Rollout;
+      return ['completed', 'failed', 'aborted', 'paused'].includes(current.state) ? current : undefined;
+    },
+    'the seeded rollout to finish',
+    120_000,
+  );
   await fixture.api('operator', 'POST', '/api/rollouts', {
     ...rolloutBody(['db']),
     environment: 'prod',

@@ -9,11 +9,22 @@ export interface ProcessResult {
   readonly stderr: string;
 }
 
+export interface RunProcessOptions {
+  /** Default the repository root. */
+  readonly cwd?: string;
+  /** Default this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Written to its stdin, which is then closed (default nothing). */
+  readonly input?: string;
+  /** Killed after this long (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
 /** Runs a program to completion and collects its output (no shell). */
 export function runProcess(
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: RunProcessOptions = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
@@ -35,17 +46,11 @@ export function runProcess(
 }
 
 /** Runs the `upkeep` command line from source, as `pnpm -s upkeep` does. */
-export function runUpkeep(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ProcessResult> {
+export function runUpkeep(args: readonly string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
   return runProcess(process.execPath, [`${REPO_ROOT}apps/cli/src/main.ts`, ...args], options);
 }
 
 /** Runs the `upkeep-agent` command line from source. */
-export function runAgent(
-  args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<ProcessResult> {
+export function runAgent(args: readonly string[], options: RunProcessOptions = {}): Promise<ProcessResult> {
   return runProcess(process.execPath, [`${REPO_ROOT}apps/agent/src/main.ts`, ...args], options);
 }

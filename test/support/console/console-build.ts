@@ -61,15 +61,3 @@ export async function ensureConsoleBuilt(): Promise<string> {
     return CONSOLE_DIST;
   });
 }
-
-/** Compiles the control plane (tsc, incremental: quick when nothing changed) for the processes tests start. */
-export async function ensureControlPlaneBuilt(): Promise<void> {
-  await withBuildLock('control-plane', async () => {
-    const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-    const result = await runProcess(process.execPath, [tsc, '-p', 'apps/control-plane/tsconfig.json'], {
-      timeoutMs: 600_000,
-    });
-    if (result.code !== 0)
-      throw new Error(`tsc of the control plane failed:\n${result.stdout}\n${result.stderr}`);
-  });
-}

@@ -2,9 +2,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../run-process.ts';
-import { ensureConsoleBuilt, ensureControlPlaneBuilt } from './console-build.ts';
+import { buildControlPlane, type Role } from '../fleet/control-plane-process.ts';
+import { ensureConsoleBuilt } from './console-build.ts';
 
-export type Role = 'viewer' | 'operator' | 'approver' | 'admin';
+export type { Role };
 
 /** Mirrors ConsoleFixtureHost of apps/control-plane/src/testing/console-fixture.ts. */
 export interface FixtureHost {
@@ -39,7 +40,7 @@ export async function startConsoleFixtureProcess(options: {
   readonly jobDurationMs?: number;
 }): Promise<ConsoleFixtureProcess> {
   const consoleDir = await ensureConsoleBuilt();
-  await ensureControlPlaneBuilt();
+  await buildControlPlane();
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     [FIXTURE_MAIN, JSON.stringify({ ...options, consoleDir })],

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_COMPONENT, DEMO_REPO, demoPaths, writeDemoHost } from '../agent/demo-host.ts';
 import { servedVersion } from '../exporter/exporter-program.ts';
+import { eventually } from '../eventually.ts';
 import { freePort } from '../free-port.ts';
-import { REPO_ROOT, runProcess, type ProcessResult } from '../run-process.ts';
+import { runAgent, runUpkeep, type ProcessResult } from '../run-process.ts';
 import { startUpstream, type Upstream } from '../upstream/index.ts';
 import { startAgentProcess, type AgentProcess } from './agent-process.ts';
 import {
@@ -22,6 +22,8 @@ import {
   type Role,
 } from './control-plane-process.ts';
 import { FLEET_RELEASES, upstreamReleases, type FleetRelease } from './fleet-releases.ts';
+
+export { eventually };
 
 export { DEMO_COMPONENT } from '../agent/demo-host.ts';
 
@@ -113,22 +115,6 @@ export interface Fleet {
   agentCpuSeconds(): number;
   /** Stops agents, services, control plane (dropping its data) and upstream; removes the folder. */
   stop(options?: { readonly keepDir?: boolean }): Promise<void>;
-}
-
-/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 60_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
 }
 
 /**
@@ -321,10 +307,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       });
       if (token.status !== 201) throw new Error(`enrollment token: ${JSON.stringify(token.body)}`);
       for (const batch of chunks(members, 50)) {
-        const enrolled = await runProcess(
-          node,
+        const enrolled = await runAgent(
           [
-            join(REPO_ROOT, 'apps/agent/src/main.ts'),
             'enroll',
             '--server',
             options.agentServer ?? controlPlane.grpcAddress,
@@ -454,18 +438,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         config = join(dir, 'cli', String(loggedIn.size));
         mkdirSync(config, { recursive: true });
         const env = { ...process.env, XDG_CONFIG_HOME: config };
-        const login = await runProcess(
-          node,
-          [join(REPO_ROOT, 'apps/cli/src/main.ts'), 'login', '--server', controlPlane.httpUrl],
-          {
-            env,
-            input: `${token}\n`,
-          },
-        );
+        const login = await runUpkeep(['login', '--server', controlPlane.httpUrl], {
+          env,
+          input: `${token}\n`,
+        });
         if (login.code !== 0) throw new Error(`upkeep login failed: ${login.stderr}`);
         loggedIn.set(token, config);
       }
-      return runProcess(node, [join(REPO_ROOT, 'apps/cli/src/main.ts'), ...args], {
+      return runUpkeep(args, {
         env: { ...process.env, XDG_CONFIG_HOME: config },
         timeoutMs: 120_000,
       });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../eventually.ts';
 import { exporterProgram, type ExporterBehaviour } from '../exporter/exporter-program.ts';
 import { freePort } from '../free-port.ts';
 
@@ -25,15 +26,6 @@ export interface RunningExporter {
   readonly port: number;
   readonly address: string;
   stop(): Promise<void>;
-}
-
-async function pollUntil(what: string, timeoutMs: number, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -71,7 +63,12 @@ export async function startExporter(
   const port = await freePort();
   const child = spawn(program, [`--web.listen-address=127.0.0.1:${String(port)}`], { stdio: 'ignore' });
   const address = `127.0.0.1:${String(port)}`;
-  await pollUntil(`demo_exporter on ${address}`, 30_000, () => answers(`http://${address}/metrics`));
+  await eventually(
+    async () => ((await answers(`http://${address}/metrics`)) ? true : undefined),
+    `demo_exporter on ${address}`,
+    30_000,
+    100,
+  );
   return {
     port,
     address,
@@ -118,17 +115,22 @@ export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise
   });
   const url = `http://127.0.0.1:${String(port)}`;
   try {
-    await pollUntil('prometheus to be ready', 60_000, async () => {
-      if (child.exitCode !== null)
-        throw new Error(`prometheus exited with ${String(child.exitCode)}: ${log}`);
-      try {
-        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
-        await response.arrayBuffer();
-        return response.ok;
-      } catch {
-        return false;
-      }
-    });
+    await eventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`prometheus exited with ${String(child.exitCode)}: ${log}`);
+        try {
+          const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
+          await response.arrayBuffer();
+          return response.ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      'prometheus to be ready',
+      60_000,
+      100,
+    );
   } catch (error) {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -137,14 +139,19 @@ export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise
   return {
     url,
     waitForScrapes: async (scrapes = 1, timeoutMs = 60_000) => {
-      await pollUntil(`${String(scrapes)} scrape(s) of every target`, timeoutMs, async () => {
-        const query = new URLSearchParams({ query: `count_over_time(up[5m]) >= ${String(scrapes)}` });
-        const response = await fetch(`${url}/api/v1/query?${query.toString()}`, {
-          signal: AbortSignal.timeout(5000),
-        });
-        const body = (await response.json()) as { data?: { result?: unknown[] } };
-        return (body.data?.result?.length ?? 0) >= targets.length;
-      });
+      await eventually(
+        async () => {
+          const query = new URLSearchParams({ query: `count_over_time(up[5m]) >= ${String(scrapes)}` });
+          const response = await fetch(`${url}/api/v1/query?${query.toString()}`, {
+            signal: AbortSignal.timeout(5000),
+          });
+          const body = (await response.json()) as { data?: { result?: unknown[] } };
+          return (body.data?.result?.length ?? 0) >= targets.length ? true : undefined;
+        },
+        `${String(scrapes)} scrape(s) of every target`,
+        timeoutMs,
+        100,
+      );
     },
     stop: async () => {
       await stopChild(child);

@@ -21,6 +21,21 @@ export function labelPairs(pairs: readonly string[]): string[] {
   return [...pairs];
 }
 
+/** An id the control plane gives hosts, jobs and rollouts (any UUID, either case). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A `--limit` option checked to be a whole number from 1 to `max`, as the query parameter. */
+export function limitOf(text: string, max: number): string {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new UpkeepError(
+      'USAGE',
+      `--limit ${JSON.stringify(text)} is not a number from 1 to ${String(max)}`,
+    );
+  }
+  return String(limit);
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;

@@ -2,14 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { enroll, type AgentSession, type AgentSessionOptions } from '@upkeep/agent-client';
+import type { AgentSession, AgentSessionOptions } from '@upkeep/agent-client';
 import { startUpstream, type Upstream } from '../../../../test/support/upstream/index.ts';
 import type { ApiRole } from '../auth/api-role.ts';
 import { ApiTokenService } from '../auth/api-token.service.ts';
-import { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import { fixturePolicyYaml, nodeExporterRelease } from './discovery-fixture.ts';
-import { eventually, startTestAgent, TEST_OPERATOR } from './test-agent.ts';
-import { createTestEnvironment, tlsFile, type TestEnvironment } from './test-control-plane.ts';
+import { enrollTestAgent, eventually, startTestAgent, TEST_OPERATOR } from './test-agent.ts';
+import { createTestEnvironment, type TestEnvironment } from './test-control-plane.ts';
 
 /** How a fixture host's agent answers an upgrade job. */
 export type HostBehaviour = 'succeed' | 'fail-and-roll-back';
@@ -110,31 +109,16 @@ export async function startConsoleFixture(options: ConsoleFixtureOptions): Promi
       tokens[role] = (await tokenService.create(name, role, null, TEST_OPERATOR)).token;
     }
 
-    const enrollment = controlPlane.app.get(EnrollmentService);
     const sessions: AgentSession[] = [];
     cleanups.push(async () => {
       await Promise.all(sessions.map((session) => session.stop()));
     });
     const hostIds: Record<string, string> = {};
     for (const host of options.hosts) {
-      const { token } = await enrollment.createToken(
-        {
-          description: `console fixture ${host.hostname}`,
-          labels: host.env === undefined ? {} : { env: host.env },
-          groups: [...host.groups],
-          singleUse: true,
-          ttlSeconds: 600,
-        },
-        TEST_OPERATOR,
-      );
-      const identity = await enroll({
-        serverUrl: environment.grpcUrl,
-        token,
-        hostname: host.hostname,
-        os: 'linux',
-        arch: 'amd64',
-        agentVersion: '0.1.0',
-        tls: { caPem: tlsFile('ca.crt') },
+      const identity = await enrollTestAgent(environment, controlPlane, host.hostname, {
+        description: `console fixture ${host.hostname}`,
+        labels: host.env === undefined ? {} : { env: host.env },
+        groups: host.groups,
       });
       hostIds[host.hostname] = identity.agentId;
       let version = host.version;

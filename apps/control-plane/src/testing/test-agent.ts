@@ -9,22 +9,31 @@ import {
   type JobExecutor,
 } from '@upkeep/agent-client';
 import type { RunningControlPlane } from '../bootstrap.ts';
-import { EnrollmentService } from '../enrollment/enrollment.service.ts';
+import { EnrollmentService, type EnrollmentTokenRequest } from '../enrollment/enrollment.service.ts';
 import { tlsFile, type TestEnvironment } from './test-control-plane.ts';
 
 export const TEST_OPERATOR = { type: 'api_token', id: 'test-operator' } as const;
 
+/** What an enrolling test agent's single-use token carries; default no description, labels or groups. */
+export type TestEnrollmentToken = Partial<Pick<EnrollmentTokenRequest, 'description' | 'labels' | 'groups'>>;
+
+/** Enrolls `hostname` with a fresh single-use enrollment token (10 min); its identity. */
 export async function enrollTestAgent(
   environment: TestEnvironment,
   controlPlane: RunningControlPlane,
   hostname = 'web-1',
+  tokenOptions: TestEnrollmentToken = {},
 ): Promise<AgentIdentity> {
-  const { token } = await controlPlane.app
-    .get(EnrollmentService)
-    .createToken(
-      { description: '', labels: {}, groups: [], singleUse: true, ttlSeconds: 600 },
-      TEST_OPERATOR,
-    );
+  const { token } = await controlPlane.app.get(EnrollmentService).createToken(
+    {
+      description: tokenOptions.description ?? '',
+      labels: tokenOptions.labels ?? {},
+      groups: tokenOptions.groups ?? [],
+      singleUse: true,
+      ttlSeconds: 600,
+    },
+    TEST_OPERATOR,
+  );
   return enroll({
     serverUrl: environment.grpcUrl,
     token,

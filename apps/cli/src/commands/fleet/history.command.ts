@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { printResult } from '@upkeep/cli-kit';
-import { UpkeepError } from '@upkeep/errors';
 import type { CliContext } from '../../cli-context.ts';
-import { allPages, fleetClientFor, type Page } from '../../fleet/fleet-session.ts';
+import { allPages, fleetClientFor, limitOf, type Page } from '../../fleet/fleet-session.ts';
 import type { FleetEnvironment } from '../../fleet/fleet-environment.ts';
 import { textTable } from '../../fleet/text-table.ts';
 import type { HostRecord } from './hosts.command.ts';
@@ -61,17 +60,6 @@ interface UpgradesOptions {
 }
 
 const TIME_HELP = 'ISO-8601: 2026-03-01 or 2026-03-01T12:00:00Z';
-
-function limitOf(text: string, max: number): string {
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new UpkeepError(
-      'USAGE',
-      `--limit ${JSON.stringify(text)} is not a number from 1 to ${String(max)}`,
-    );
-  }
-  return String(limit);
-}
 
 /** Hostnames for the table; the trail keeps host ids. */
 async function hostnames(env: FleetEnvironment): Promise<Map<string, string>> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { printResult } from '@upkeep/cli-kit';
 import { UpkeepError } from '@upkeep/errors';
 import type { CliContext } from '../../cli-context.ts';
-import { allPages, fleetClientFor } from '../../fleet/fleet-session.ts';
+import { allPages, fleetClientFor, limitOf, UUID_PATTERN } from '../../fleet/fleet-session.ts';
 import type { FleetEnvironment } from '../../fleet/fleet-environment.ts';
 import { textTable } from '../../fleet/text-table.ts';
 import type { HostRecord } from './hosts.command.ts';
@@ -17,7 +17,6 @@ const JOB_STATES = [
   'expired',
   'cancelled',
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface JobRecord {
   readonly id: string;
@@ -38,7 +37,7 @@ interface JobsOptions {
 
 /** A host id from an id or a hostname; a hostname two hosts share is refused, never guessed. */
 function hostIdOf(host: string, hosts: readonly HostRecord[]): string {
-  if (UUID.test(host)) return host.toLowerCase();
+  if (UUID_PATTERN.test(host)) return host.toLowerCase();
   const matches = hosts.filter((candidate) => candidate.hostname === host);
   const [only] = matches;
   if (only === undefined) {
@@ -69,20 +68,14 @@ export function registerJobs(program: Command, ctx: CliContext, env: FleetEnviro
           hint: `use one of ${JOB_STATES.join(', ')}`,
         });
       }
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-        throw new UpkeepError(
-          'USAGE',
-          `--limit ${JSON.stringify(options.limit)} is not a number from 1 to 500`,
-        );
-      }
+      const limit = limitOf(options.limit, 500);
       const client = await fleetClientFor(env);
       const hosts = await allPages<HostRecord>(client, '/api/hosts', {});
       const hostId = options.host === undefined ? undefined : hostIdOf(options.host, hosts);
       const page = await client.get<{ items: JobRecord[] }>('/api/jobs', {
         hostId,
         state: options.state,
-        limit: String(limit),
+        limit,
       });
       const names = new Map(hosts.map((host) => [host.id, host.hostname]));
       printResult(ctx.out, options.json === true, page.items, () =>

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { printResult } from '@upkeep/cli-kit';
 import { UpkeepError } from '@upkeep/errors';
 import type { CliContext } from '../../cli-context.ts';
-import { fleetClientFor } from '../../fleet/fleet-session.ts';
+import { fleetClientFor, limitOf } from '../../fleet/fleet-session.ts';
 import type { FleetEnvironment } from '../../fleet/fleet-environment.ts';
 import { textTable } from '../../fleet/text-table.ts';
 
@@ -67,17 +67,11 @@ export function registerNotifications(program: Command, ctx: CliContext, env: Fl
           hint: `use one of ${KINDS.join(', ')}`,
         });
       }
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-        throw new UpkeepError(
-          'USAGE',
-          `--limit ${JSON.stringify(options.limit)} is not a number from 1 to 500`,
-        );
-      }
+      const limit = limitOf(options.limit, 500);
       const client = await fleetClientFor(env);
       const page = await client.get<{ items: NotificationRecord[] }>('/api/notifications', {
         kind: options.kind,
-        limit: String(limit),
+        limit,
       });
       printResult(ctx.out, options.json === true, page.items, () =>
         textTable(

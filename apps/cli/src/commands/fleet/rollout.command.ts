@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { printResult } from '@upkeep/cli-kit';
 import { UpkeepError } from '@upkeep/errors';
 import type { CliContext } from '../../cli-context.ts';
-import { fleetClientFor } from '../../fleet/fleet-session.ts';
+import { fleetClientFor, UUID_PATTERN } from '../../fleet/fleet-session.ts';
 import type { FleetEnvironment } from '../../fleet/fleet-environment.ts';
 import { textTable } from '../../fleet/text-table.ts';
+import { collect } from '../policy-options.ts';
 
 const ROLLOUT_STATES = [
   'draft',
@@ -17,7 +18,6 @@ const ROLLOUT_STATES = [
   'aborted',
   'failed',
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface RolloutHost {
   readonly hostname: string;
@@ -108,8 +108,6 @@ interface RequestOptions {
   readonly approvals?: string;
   readonly json?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function integer(text: string, what: string): number {
   const value = Number(text);
@@ -295,7 +293,7 @@ function rolloutText(rollout: RolloutRecord): string {
 }
 
 function rolloutId(id: string): string {
-  if (!UUID.test(id)) throw new UpkeepError('USAGE', `${JSON.stringify(id)} is not a rollout id`);
+  if (!UUID_PATTERN.test(id)) throw new UpkeepError('USAGE', `${JSON.stringify(id)} is not a rollout id`);
   return id.toLowerCase();
 }
 
